@@ -1,0 +1,51 @@
+# E-commerce analytics pipeline. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_RAW := data/raw/demo
+DEMO_LAKE := data/lake
+DEMO_ROWS ?= 1000000
+DEMO_MONTHS ?= 3
+export PYSPARK_PYTHON := $(abspath $(BIN)/python)
+export SPARK_LOCAL_IP := 127.0.0.1
+
+.DEFAULT_GOAL := help
+.PHONY: help venv java demo test lint format bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+venv: $(STAMP) ## Create .venv and install the project with its dev dependencies
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+java: ## Install Java 17 (Debian openjdk-17-jre-headless) when missing
+	@scripts/ensure_java.sh
+
+demo: venv java ## Generate ~1M events over 3 months and run the pipeline on local Spark
+	rm -rf $(DEMO_RAW)
+	$(BIN)/ecom generate --out $(DEMO_RAW) --rows $(DEMO_ROWS) --months $(DEMO_MONTHS)
+	$(BIN)/ecom run --raw $(DEMO_RAW) --lake $(DEMO_LAKE)
+
+test: venv java ## Run the test suite (unit, end-to-end)
+	$(BIN)/python -m pytest
+
+lint: venv ## Lint and check formatting
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv ## Format the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: venv java ## Benchmark the pipeline against the DuckDB baseline (1M, 5M, 20M events)
+	$(BIN)/python benchmarks/bench_pipeline.py
+
+clean: ## Remove the venv, the demo data and caches
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -1,0 +1,119 @@
+"""The `ecom` command: generate data, run the pipeline on local Spark, and more."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from ecom.errors import EcomError
+
+DEFAULT_LAKE = Path("data") / "lake"
+
+
+def default_lake() -> str:
+    """The lake of `ecom` commands: $ECOM_LAKE, else the one `make demo` writes."""
+    return os.environ.get("ECOM_LAKE", str(DEFAULT_LAKE))
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="ecom", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write synthetic raw clickstream CSV")
+    generate.add_argument("--out", required=True, help="folder to write the CSV files into")
+    generate.add_argument("--rows", type=_positive_int, default=1_000_000, help="data rows")
+    generate.add_argument("--seed", type=int, default=42, help="random seed (deterministic)")
+    generate.add_argument("--start", type=_iso_date, default=date(2019, 10, 1))
+    generate.add_argument("--months", type=_positive_int, default=3)
+    generate.add_argument("--single-file", action="store_true", help="one file, not one per day")
+    generate.add_argument("--gzip", action="store_true", help="write .csv.gz")
+
+    run = commands.add_parser("run", help="run ingest and model on local Spark")
+    run.add_argument("--raw", required=True, help="raw CSV folder or file")
+    run.add_argument("--lake", default=None, help="lake folder (default: $ECOM_LAKE or data/lake)")
+    run.add_argument("--run-id", default=None, help="run id (default: time + random suffix)")
+    run.add_argument("--quiet", action="store_true", help="no progress lines")
+    run.add_argument("--driver-memory", default="3g", help="local Spark driver memory")
+    return parser
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """`ecom generate`: write synthetic raw CSV."""
+    from ecom.generate import generate
+
+    result = generate(
+        args.out,
+        args.rows,
+        seed=args.seed,
+        start=args.start,
+        months=args.months,
+        per_day=not args.single_file,
+        gzip=args.gzip,
+    )
+    print(
+        f"wrote {result.rows:,} rows ({result.duplicates:,} exact duplicates) in "
+        f"{len(result.files)} file(s), {result.first_date} to {result.last_date}, to {args.out}"
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """`ecom run`: both jobs on local Spark, then the summary."""
+    from ecom.pipeline import check_local_arguments, run_pipeline
+    from ecom.report import format_summary
+    from ecom.spark import local_session
+
+    lake = args.lake or default_lake()
+    check_local_arguments(args.raw, lake)  # before the JVM starts: fast one-line errors
+    spark = local_session("ecom-run", driver_memory=args.driver_memory)
+    report = run_pipeline(
+        spark, args.raw, str(Path(lake).resolve()) if "://" not in lake else lake,
+        run_id=args.run_id, show_progress=not args.quiet,
+    )
+    print(format_summary(report))
+    print(f"  report         {report['report_path']}")
+    return 0
+
+
+COMMANDS = {"generate": cmd_generate, "run": cmd_run}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `ecom` console script; EcomError → one line on stderr, exit 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except EcomError as error:
+        print(f"ecom {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"ecom {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+

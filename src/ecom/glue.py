@@ -1,0 +1,81 @@
+"""Run a job function on AWS Glue (GlueContext, Job, bookmarks, commit) or on local Spark.
+
+Only the Glue entry scripts use this. On Glue the Spark configuration carries a master URL
+and Glue's JVM classes are present; anywhere else a local session is created instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from pyspark import SparkContext
+from pyspark.sql import SparkSession
+
+from ecom.errors import InvalidArgumentError
+from ecom.spark import apply_job_conf, local_session
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id: UTC time plus a random suffix."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid4().hex[:6]}"
+
+
+def resolve_args(
+    argv: Sequence[str], required: Sequence[str], optional: Mapping[str, str | None]
+) -> dict[str, str | None]:
+    """Glue-style `--name value` arguments: required ones via awsglue, optional with defaults."""
+    from awsglue.utils import getResolvedOptions  # pure Python; works outside Glue
+
+    present = {arg[2:].split("=", 1)[0] for arg in argv if arg.startswith("--")}
+    missing = [name for name in required if name not in present]
+    if missing:
+        raise InvalidArgumentError(f"missing job argument(s): --{', --'.join(missing)}")
+    wanted = [*required, *(name for name in optional if name in present)]
+    resolved = getResolvedOptions(list(argv), wanted)
+    args: dict[str, str | None] = {name: resolved[name] for name in required}
+    for name, default in optional.items():
+        args[name] = resolved.get(name, default) if name in present else default
+    args["JOB_NAME"] = resolved.get("JOB_NAME")
+    args["JOB_RUN_ID"] = resolved.get("JOB_RUN_ID")
+    return args
+
+
+def launched_by_spark_submit() -> bool:
+    """True when spark-submit started this Python process (as Glue does), so a JVM is waiting."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+@contextmanager
+def glue_job(
+    argv: Sequence[str], required: Sequence[str], optional: Mapping[str, str | None]
+) -> Iterator[tuple[SparkSession, dict[str, str | None]]]:
+    """Yield (spark, args); on Glue initialise the Job first and commit its bookmarks after."""
+    args = resolve_args(argv, required, optional)
+    if not launched_by_spark_submit():
+        spark = local_session(args.get("JOB_NAME") or "ecom-job")
+        args["run_id"] = args.get("run_id") or new_run_id()
+        yield spark, args
+        return
+    from awsglue.context import GlueContext
+    from awsglue.job import Job
+
+    try:
+        glue_context = GlueContext(SparkContext.getOrCreate())
+    except Exception:  # spark-submit on a cluster without Glue's classes: plain Spark
+        spark = SparkSession.builder.getOrCreate()
+        apply_job_conf(spark)
+        args["run_id"] = args.get("run_id") or new_run_id()
+        yield spark, args
+        return
+    spark = glue_context.spark_session
+    apply_job_conf(spark)
+    job = Job(glue_context)
+    job.init(args["JOB_NAME"] or "ecom-job", {k: v for k, v in args.items() if v is not None})
+    args["run_id"] = args.get("run_id") or args.get("JOB_RUN_ID") or new_run_id()
+    yield spark, args
+    job.commit()

@@ -1,0 +1,39 @@
+"""Small driver-side file operations through Hadoop's FileSystem (local paths and s3:// alike)."""
+
+from __future__ import annotations
+
+from pyspark.sql import SparkSession
+
+
+def _fs_and_path(spark: SparkSession, path: str):  # noqa: ANN202 - py4j proxies
+    jvm = spark.sparkContext._jvm
+    hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
+    return hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), hadoop_path
+
+
+def exists(spark: SparkSession, path: str) -> bool:
+    """True when a file or folder exists."""
+    fs, hadoop_path = _fs_and_path(spark, path)
+    return bool(fs.exists(hadoop_path))
+
+
+def write_text(spark: SparkSession, path: str, text: str) -> None:
+    """Create or replace a small UTF-8 text file (a run report, a marker)."""
+    fs, hadoop_path = _fs_and_path(spark, path)
+    stream = fs.create(hadoop_path, True)
+    try:
+        stream.write(bytearray(text.encode("utf-8")))
+    finally:
+        stream.close()
+
+
+def read_text(spark: SparkSession, path: str) -> str:
+    """Read a small UTF-8 text file whole."""
+    fs, hadoop_path = _fs_and_path(spark, path)
+    jvm = spark.sparkContext._jvm
+    stream = fs.open(hadoop_path)
+    try:
+        data = jvm.org.apache.commons.io.IOUtils.toByteArray(stream)
+    finally:
+        stream.close()
+    return bytes(data).decode("utf-8")

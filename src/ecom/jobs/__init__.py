@@ -1,0 +1,1 @@
+"""The two Glue jobs as functions of (SparkSession, arguments); entry scripts wrap them."""

@@ -1,0 +1,66 @@
+"""Both jobs in order on one session, as `ecom run` does: ingest, model, run report."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from typing import Any
+
+from pyspark.sql import SparkSession
+
+from ecom import hadoopfs
+from ecom.errors import InvalidArgumentError, ReconciliationError
+from ecom.glue import new_run_id
+from ecom.jobs.ingest import IngestArgs, run_ingest
+from ecom.jobs.model import ModelArgs, run_model
+from ecom.lake import Lake
+from ecom.progress import StageProgress
+from ecom.report import build_report, save_report
+
+
+def check_local_arguments(raw: str, lake: str) -> None:
+    """One-line errors for a missing raw folder or a lake path that is a file."""
+    if "://" not in raw and not Path(raw).exists():
+        raise InvalidArgumentError(f"--raw {raw}: no such file or folder")
+    if "://" not in lake and Path(lake).exists() and not Path(lake).is_dir():
+        raise InvalidArgumentError(f"--lake {lake}: is a file, expected a folder")
+
+
+def run_pipeline(
+    spark: SparkSession,
+    raw: str,
+    lake_root: str,
+    *,
+    run_id: str | None = None,
+    show_progress: bool = True,
+) -> dict[str, Any]:
+    """Ingest `raw` into the lake, rebuild the curated tables and save the run report."""
+    check_local_arguments(raw, lake_root)
+    lake = Lake(lake_root)
+    run_id = run_id or new_run_id()
+    seconds: dict[str, float] = {}
+
+    def step(name: str) -> contextlib.AbstractContextManager[Any]:
+        return StageProgress(spark.sparkContext, name) if show_progress else contextlib.nullcontext()
+
+    started = time.perf_counter()
+    with step("ingest"):
+        ingest = run_ingest(
+            spark, IngestArgs(raw, lake.staged_events, lake.quarantine, run_id=run_id)
+        )
+    seconds["ingest"] = ingest.seconds
+    if not ingest.reconciles:
+        raise ReconciliationError(
+            f"run {run_id}: read {ingest.rows_read} != staged {ingest.rows_staged} + "
+            f"quarantined {ingest.rows_quarantined} + duplicates {ingest.duplicates_dropped}"
+        )
+    model = None
+    if ingest.rows_read or hadoopfs.exists(spark, lake.staged_events):
+        with step("model"):
+            model = run_model(spark, ModelArgs(lake.staged_events, lake.curated, run_id))
+        seconds["model"] = model.seconds
+    seconds["total"] = time.perf_counter() - started
+    report = build_report(run_id, {"raw": raw, "lake": lake_root}, ingest, model, seconds)
+    report["report_path"] = save_report(spark, lake.reports, report)
+    return report

@@ -1,0 +1,60 @@
+"""The local Spark session: one place that knows how the embedded default is configured.
+
+Library code never creates a session; entry points (CLI, Glue scripts) and test fixtures do.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib import resources
+
+from pyspark.sql import SparkSession
+
+# Settings the jobs rely on, applied to local sessions and to the Glue session alike.
+JOB_CONF: dict[str, str] = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.sources.partitionOverwriteMode": "dynamic",
+    "spark.sql.parquet.compression.codec": "snappy",
+    "spark.sql.adaptive.enabled": "true",
+}
+
+
+def local_session(
+    app_name: str = "ecom",
+    *,
+    cores: int | None = None,
+    driver_memory: str = "3g",
+    shuffle_partitions: int | None = None,
+) -> SparkSession:
+    """A local SparkSession for the embedded default (quiet logs, no UI, UTC)."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    cores = cores or os.cpu_count() or 2
+    log4j = resources.files("ecom").joinpath("log4j2.properties")
+    java_options = f"-Dlog4j.configurationFile=file:{log4j} -XX:+UseParallelGC"
+    builder = (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName(app_name)
+        .config("spark.driver.memory", driver_memory)
+        .config("spark.driver.extraJavaOptions", java_options)
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions or cores * 2))
+        .config("spark.default.parallelism", str(cores * 2))
+        .config("spark.sql.files.maxPartitionBytes", str(64 * 1024 * 1024))
+    )
+    for key, value in JOB_CONF.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def apply_job_conf(spark: SparkSession) -> None:
+    """Apply JOB_CONF to a session created elsewhere (the GlueContext's on AWS)."""
+    for key, value in JOB_CONF.items():
+        spark.conf.set(key, value)

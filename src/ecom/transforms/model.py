@@ -1,0 +1,311 @@
+"""Model transforms: staged events → the curated star schema.
+
+Surrogate keys (`<entity>_key`) are 64-bit hashes of the natural key, so a fact row gets its
+dimension keys without a join and keys stay stable across runs. Money is decimal(18,2).
+"""
+
+from __future__ import annotations
+
+import pyspark.sql.functions as F
+from pyspark.sql import Column, DataFrame
+
+from ecom.transforms.columns import (
+    date_key,
+    money,
+    require_columns,
+    safe_divide,
+    surrogate_key,
+)
+from ecom.transforms.ingest import EVENT_COLUMNS
+
+CATEGORY_LEVELS = 3
+UNKNOWN = "unknown"
+
+
+def _count_of(event_type: str) -> Column:
+    """Number of events of one type in a group."""
+    return F.count(F.when(F.col("event_type") == event_type, 1))
+
+
+def _latest(value: str) -> Column:
+    """The value of the group's latest event where it is not null (ties broken by value)."""
+    ordering = F.when(F.col(value).isNotNull(), F.struct(F.col("event_at"), F.col(value)))
+    return F.max_by(F.col(value), ordering)
+
+
+# --- fact_purchases -------------------------------------------------------------------------
+
+
+def build_fact_purchases(events_df: DataFrame) -> DataFrame:
+    """Staged events → one row per purchase event, keyed to every dimension."""
+    require_columns(events_df, EVENT_COLUMNS, "build_fact_purchases")
+    purchases_df = events_df.where(F.col("event_type") == "purchase")
+    return purchases_df.select(
+        F.xxhash64(*[F.col(column) for column in EVENT_COLUMNS]).alias("purchase_key"),
+        F.col("session_id").alias("order_id"),
+        date_key(F.col("event_date")).alias("date_key"),
+        surrogate_key("user_id").alias("user_key"),
+        surrogate_key("product_id").alias("product_key"),
+        surrogate_key("category_id").alias("category_key"),
+        F.col("user_id"),
+        F.col("product_id"),
+        F.col("category_id"),
+        F.lit(1).alias("quantity"),
+        money(F.col("price")).alias("unit_price"),
+        money(F.col("price") * F.lit(1)).alias("revenue"),
+        F.col("event_at").alias("purchased_at"),
+        F.col("source_file"),
+        F.col("ingest_run_id"),
+        F.col("event_date").alias("purchase_date"),
+    )
+
+
+# --- fact_sessions --------------------------------------------------------------------------
+
+
+def aggregate_sessions(events_df: DataFrame) -> DataFrame:
+    """Staged events → one row per session with its counts, revenue and time span."""
+    require_columns(events_df, EVENT_COLUMNS, "aggregate_sessions")
+    return events_df.groupBy("session_id").agg(
+        F.min_by(F.col("user_id"), F.struct(F.col("event_at"), F.col("user_id"))).alias(
+            "user_id"
+        ),
+        F.min("event_at").alias("started_at"),
+        F.max("event_at").alias("ended_at"),
+        F.count(F.lit(1)).alias("events"),
+        _count_of("view").alias("views"),
+        _count_of("cart").alias("carts"),
+        _count_of("remove_from_cart").alias("cart_removals"),
+        _count_of("purchase").alias("purchases"),
+        F.sum(F.when(F.col("event_type") == "purchase", F.col("price"))).alias("_revenue"),
+    )
+
+
+def build_fact_sessions(events_df: DataFrame) -> DataFrame:
+    """Staged events → one row per session (the order when it has a purchase)."""
+    sessions_df = aggregate_sessions(events_df)
+    return sessions_df.select(
+        F.col("session_id"),
+        date_key(F.to_date("started_at")).alias("date_key"),
+        surrogate_key("user_id").alias("user_key"),
+        F.col("user_id"),
+        (F.col("purchases") > 0).alias("is_converted"),
+        (F.col("carts") > 0).alias("has_cart"),
+        F.col("events"),
+        F.col("views"),
+        F.col("carts"),
+        F.col("cart_removals"),
+        F.col("purchases"),
+        money(F.coalesce(F.col("_revenue"), F.lit(0))).alias("revenue"),
+        (F.unix_timestamp("ended_at") - F.unix_timestamp("started_at")).alias(
+            "duration_seconds"
+        ),
+        F.col("started_at"),
+        F.col("ended_at"),
+        F.to_date("started_at").alias("session_date"),
+    )
+
+
+# --- dimensions -----------------------------------------------------------------------------
+
+
+def build_dim_user(sessions_df: DataFrame) -> DataFrame:
+    """fact_sessions → one row per user: first/last seen, sessions, orders, items, revenue."""
+    require_columns(sessions_df, ["user_id", "started_at", "ended_at"], "build_dim_user")
+    users_df = sessions_df.groupBy("user_id").agg(
+        F.count(F.lit(1)).alias("sessions"),
+        F.count(F.when(F.col("is_converted"), 1)).alias("orders"),
+        F.sum("purchases").alias("items_purchased"),
+        money(F.sum("revenue")).alias("revenue"),
+        F.min("started_at").alias("first_seen_at"),
+        F.max("ended_at").alias("last_seen_at"),
+        F.min(F.when(F.col("is_converted"), F.col("started_at"))).alias("first_order_at"),
+        F.max(F.when(F.col("is_converted"), F.col("started_at"))).alias("last_order_at"),
+    )
+    return users_df.select(
+        surrogate_key("user_id").alias("user_key"),
+        "user_id",
+        (F.col("orders") > 0).alias("is_buyer"),
+        "sessions",
+        "orders",
+        "items_purchased",
+        "revenue",
+        "first_seen_at",
+        "last_seen_at",
+        "first_order_at",
+        "last_order_at",
+    )
+
+
+def build_dim_product(events_df: DataFrame) -> DataFrame:
+    """Staged events → one row per product with its latest brand, category and price."""
+    require_columns(events_df, EVENT_COLUMNS, "build_dim_product")
+    products_df = events_df.groupBy("product_id").agg(
+        _latest("brand").alias("brand"),
+        _latest("category_id").alias("category_id"),
+        _latest("category_code").alias("category_code"),
+        _latest("price").alias("price"),
+        F.min("event_at").alias("first_seen_at"),
+        F.max("event_at").alias("last_seen_at"),
+    )
+    return products_df.select(
+        surrogate_key("product_id").alias("product_key"),
+        "product_id",
+        surrogate_key("category_id").alias("category_key"),
+        "category_id",
+        F.coalesce(F.col("brand"), F.lit(UNKNOWN)).alias("brand"),
+        F.col("brand").isNotNull().alias("has_brand"),
+        "category_code",
+        money(F.col("price")).alias("latest_price"),
+        "first_seen_at",
+        "last_seen_at",
+    )
+
+
+def split_category_code(code: Column, level: int) -> Column:
+    """Level `level` (1-based) of `a.b.c`; 'unknown' for level 1 of a missing code, else null."""
+    part = F.element_at(F.split(code, r"\."), level)
+    if level == 1:
+        return F.coalesce(part, F.lit(UNKNOWN))
+    return part
+
+
+def build_dim_category(events_df: DataFrame) -> DataFrame:
+    """Staged events → one row per category_id with its latest code split into levels."""
+    require_columns(events_df, EVENT_COLUMNS, "build_dim_category")
+    categories_df = events_df.groupBy("category_id").agg(
+        _latest("category_code").alias("category_code")
+    )
+    return categories_df.select(
+        surrogate_key("category_id").alias("category_key"),
+        "category_id",
+        F.coalesce(F.col("category_code"), F.lit(UNKNOWN)).alias("category_code"),
+        *[
+            split_category_code(F.col("category_code"), level).alias(f"category_level{level}")
+            for level in range(1, CATEGORY_LEVELS + 1)
+        ],
+        F.col("category_code").isNotNull().alias("has_category_code"),
+    )
+
+
+def iso_weekday(day: Column) -> Column:
+    """ISO weekday: Monday = 1 … Sunday = 7 (Spark's dayofweek has Sunday = 1)."""
+    return ((F.dayofweek(day) + 5) % 7) + 1
+
+
+def build_dim_time(first_date: Column, last_date: Column, dates_df: DataFrame) -> DataFrame:
+    """A one-row frame of bounds → one row per calendar date from first to last, no gaps."""
+    days_df = dates_df.select(F.explode(F.sequence(first_date, last_date)).alias("calendar_date"))
+    day = F.col("calendar_date")
+    return days_df.select(
+        date_key(day).alias("date_key"),
+        day,
+        F.year(day).alias("year"),
+        F.quarter(day).alias("quarter"),
+        F.month(day).alias("month"),
+        F.date_format(day, "MMMM").alias("month_name"),
+        F.date_format(day, "yyyy-MM").alias("year_month"),
+        F.dayofmonth(day).alias("day_of_month"),
+        F.year(F.date_add(day, 4 - iso_weekday(day))).alias("iso_year"),
+        F.weekofyear(day).alias("iso_week"),
+        iso_weekday(day).alias("iso_weekday"),
+        F.date_format(day, "EEEE").alias("weekday_name"),
+        (iso_weekday(day) >= 6).alias("is_weekend"),
+    )
+
+
+def event_date_bounds(events_df: DataFrame) -> DataFrame:
+    """Staged events → one row: first_date, last_date (null, null when there are none)."""
+    return events_df.agg(
+        F.min("event_date").alias("first_date"), F.max("event_date").alias("last_date")
+    )
+
+
+# --- summaries ------------------------------------------------------------------------------
+
+
+def daily_event_counts(events_df: DataFrame) -> DataFrame:
+    """Staged events → one row per event_date with events by type."""
+    return events_df.groupBy("event_date").agg(
+        F.count(F.lit(1)).alias("events"),
+        _count_of("view").alias("views"),
+        _count_of("cart").alias("carts"),
+        _count_of("remove_from_cart").alias("cart_removals"),
+        _count_of("purchase").alias("purchase_events"),
+    )
+
+
+def purchase_totals(purchases_df: DataFrame, grain: str) -> DataFrame:
+    """fact_purchases → one row per `grain` column: orders, buyers, items and revenue."""
+    return purchases_df.groupBy(grain).agg(
+        F.countDistinct("order_id").alias("orders"),
+        F.countDistinct("user_id").alias("buyers"),
+        F.sum("quantity").alias("items"),
+        money(F.sum("revenue")).alias("revenue"),
+    )
+
+
+def build_fact_daily_summary(
+    dim_time_df: DataFrame,
+    events_df: DataFrame,
+    sessions_df: DataFrame,
+    purchases_df: DataFrame,
+) -> DataFrame:
+    """Calendar + events + sessions + purchases → one row per date, zeros on quiet days.
+
+    Sessions count on the date they start; an order whose purchases span midnight counts
+    as an order on each date it has purchases.
+    """
+    counts_df = daily_event_counts(events_df).withColumnRenamed("event_date", "calendar_date")
+    sessions_per_day_df = sessions_df.groupBy(F.col("session_date").alias("calendar_date")).agg(
+        F.count(F.lit(1)).alias("sessions"),
+        F.count(F.when(F.col("is_converted"), 1)).alias("converted_sessions"),
+    )
+    totals_df = purchase_totals(
+        purchases_df.withColumnRenamed("purchase_date", "calendar_date"), "calendar_date"
+    )
+    joined_df = (
+        dim_time_df.select("date_key", "calendar_date")
+        .join(counts_df, "calendar_date", "left")
+        .join(sessions_per_day_df, "calendar_date", "left")
+        .join(totals_df, "calendar_date", "left")
+    )
+    zero_filled = ["events", "views", "carts", "cart_removals", "purchase_events", "sessions",
+                   "converted_sessions", "orders", "buyers", "items"]
+    return joined_df.select(
+        "date_key",
+        *[F.coalesce(F.col(name), F.lit(0)).cast("long").alias(name) for name in zero_filled],
+        money(F.coalesce(F.col("revenue"), F.lit(0))).alias("revenue"),
+        safe_divide(F.col("revenue"), F.col("orders")).alias("average_order_value"),
+        F.col("calendar_date").alias("summary_date"),
+    )
+
+
+def build_fact_monthly_summary(dim_time_df: DataFrame, purchases_df: DataFrame) -> DataFrame:
+    """Calendar + fact_purchases → one row per month: revenue, orders, buyers, items, AOV."""
+    months_df = dim_time_df.groupBy("year_month").agg(
+        F.min("calendar_date").alias("month_start_date"),
+        F.min("year").alias("year"),
+        F.min("month").alias("month"),
+        F.min("month_name").alias("month_name"),
+        F.count(F.lit(1)).alias("days_in_data"),
+    )
+    totals_df = purchase_totals(
+        purchases_df.withColumn("year_month", F.date_format("purchase_date", "yyyy-MM")),
+        "year_month",
+    )
+    joined_df = months_df.join(totals_df, "year_month", "left")
+    return joined_df.select(
+        (F.col("year") * 100 + F.col("month")).cast("int").alias("month_key"),
+        "year_month",
+        "year",
+        "month",
+        "month_name",
+        "days_in_data",
+        *[F.coalesce(F.col(name), F.lit(0)).cast("long").alias(name)
+          for name in ("orders", "buyers", "items")],
+        money(F.coalesce(F.col("revenue"), F.lit(0))).alias("revenue"),
+        safe_divide(F.col("revenue"), F.col("orders")).alias("average_order_value"),
+        "month_start_date",
+    )
+
