@@ -22,10 +22,10 @@ OPTIONAL = {"report_path": None, "run_id": None}
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the ingest job, write its report, commit the Glue job."""
+    from ecom import hadoopfs
     from ecom.glue import glue_job
     from ecom.jobs.ingest import IngestArgs, run_ingest
     from ecom.lake import join_path
-    from ecom import hadoopfs
 
     with glue_job(argv or sys.argv, REQUIRED, OPTIONAL) as (spark, args):
         result = run_ingest(

@@ -30,7 +30,7 @@ from ecom.raw import EVENT_TYPES, RAW_HEADER
 
 SECONDS_PER_DAY = 86_400
 MINUTES_PER_DAY = 1_440
-CHUNK_ROWS = 1_000_000  # fresh events generated per window at most (the memory bound)
+CHUNK_ROWS = 250_000  # fresh events generated per window at most (the memory bound)
 MAX_WINDOWS_PER_DAY = 96
 GZIP_LEVEL = 6
 
@@ -45,8 +45,8 @@ MAX_SESSION_EVENTS = 150
 SHOP_RATE_LONG = 0.12  # sessions of 3+ events
 SHOP_RATE_PAIR = 0.04  # sessions of 2 events
 REVISIT_RATE = 0.25  # a later view shows a product already seen in the session
-CART_AFTER_VIEW = 0.75  # a cart is for the product of the event right before it
-PURCHASE_FROM_CART = 0.6  # a purchase is for the last carted product when there is one
+CART_AFTER_VIEW = 0.9  # a cart right after a view is for the product just viewed
+PURCHASE_FROM_CART = 0.8  # the k-th purchase of a session buys its k-th cart when there is one
 GAP_MEDIAN_SECONDS = 18.0
 GAP_SIGMA = 1.1
 MAX_GAP_SECONDS = 1_800
@@ -191,13 +191,13 @@ class _Catalog:
 
 @dataclass(frozen=True)
 class _Events:
-    """A batch of events as parallel columns (the session id as 16 raw bytes)."""
+    """A batch of events as parallel columns."""
 
     t: np.ndarray  # int64 seconds since the start of the range
     etype: np.ndarray  # int8 index into EVENT_TYPES
     prod: np.ndarray  # int64 product rank
     user: np.ndarray  # int64 user_id
-    sess: np.ndarray  # uint8 (n, 16)
+    sess: np.ndarray  # uint8 (n, 37): the user_session text and the newline ending the row
 
     def __len__(self) -> int:
         """Number of events."""
@@ -228,7 +228,7 @@ class _Events:
             np.empty(0, np.int8),
             np.empty(0, np.int64),
             np.empty(0, np.int64),
-            np.empty((0, 16), np.uint8),
+            np.empty((0, len(_SESSION_TEMPLATE)), np.uint8),
         )
 
 
@@ -513,6 +513,20 @@ def _event_types(
     return etype, prior_cart
 
 
+def _nth_cart_of_session(etype: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """For the k-th purchase of a session, its k-th earlier cart event (-1 when none)."""
+    is_cart = etype == _CART
+    is_purchase = etype == _PURCHASE
+    cart_indices = np.flatnonzero(is_cart)
+    carts = np.cumsum(is_cart)  # carts up to and including each event
+    purchases = np.cumsum(is_purchase) - is_purchase  # purchases before each event
+    nth = purchases - purchases[first]  # the first event of a session is always a view
+    available = carts - carts[first]
+    slot = np.minimum(carts[first] + nth, max(len(cart_indices) - 1, 0))
+    found = is_purchase & (nth < available)
+    return np.where(found, cart_indices[slot] if len(cart_indices) else -1, -1)
+
+
 def _products(
     rng: np.random.Generator,
     catalog: _Catalog,
@@ -528,13 +542,15 @@ def _products(
     ref = index.copy()
     revisit = (etype == _VIEW) & (pos > 0) & (rng.random(n) < REVISIT_RATE)
     ref[revisit] = earlier[revisit]
-    cart = etype == _CART
-    ref[cart] = np.where(rng.random(n) < CART_AFTER_VIEW, index - 1, earlier)[cart]
+    after_view = np.r_[False, etype[:-1] == _VIEW] & (pos > 0)
+    cart = etype == _CART  # the product just viewed, else one added from a listing
+    ref[cart] = np.where(after_view & (rng.random(n) < CART_AFTER_VIEW), index - 1, index)[cart]
     remove = etype == _REMOVE
     ref[remove] = prior_cart[remove]
-    purchase = etype == _PURCHASE
-    from_cart = (prior_cart >= 0) & (rng.random(n) < PURCHASE_FROM_CART)
-    ref[purchase] = np.where(from_cart, prior_cart, earlier)[purchase]
+    purchase = etype == _PURCHASE  # a carted product, else the one just viewed, else a new one
+    carted = _nth_cart_of_session(etype, first)
+    from_cart = (carted >= 0) & (rng.random(n) < PURCHASE_FROM_CART)
+    ref[purchase] = np.where(from_cart, carted, np.where(after_view, index - 1, index))[purchase]
     while True:  # follow references back to an event with its own draw
         deeper = ref[ref]
         if np.array_equal(deeper, ref):
@@ -592,11 +608,15 @@ def _fit_before(
 
 
 def _session_ids(rng: np.random.Generator, sessions: int) -> np.ndarray:
-    """Random version-4 UUIDs as rows of 16 bytes."""
+    """Random version-4 UUIDs as text rows: lowercase 8-4-4-4-12 hex, then a newline."""
     raw = np.frombuffer(rng.bytes(16 * sessions), dtype=np.uint8).reshape(sessions, 16).copy()
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
-    return raw
+    digits = _HEX_DIGITS[np.stack([raw >> 4, raw & 0x0F], axis=2).reshape(sessions, 32)]
+    out = np.tile(_SESSION_TEMPLATE, (sessions, 1))
+    for source, target, width in ((0, 0, 8), (8, 9, 4), (12, 14, 4), (16, 19, 4), (20, 24, 12)):
+        out[:, target : target + width] = digits[:, source : source + width]
+    return out
 
 
 def _user_ids(rng: np.random.Generator, sessions: int, pool: int) -> np.ndarray:
@@ -671,17 +691,6 @@ def _event_times(seconds: np.ndarray, day: date) -> pa.Array:
     return _fixed_width(out)
 
 
-def _sessions_text(raw: np.ndarray) -> pa.Array:
-    """Lowercase 8-4-4-4-12 UUID strings, each followed by the newline that ends the row."""
-    nibbles = np.stack([raw >> 4, raw & 0x0F], axis=2).reshape(len(raw), 32)
-    digits = _HEX_DIGITS[nibbles]
-    out = np.tile(_SESSION_TEMPLATE, (len(raw), 1))
-    for source, target in ((0, 0), (8, 9), (12, 14), (16, 19), (20, 24)):
-        width = 12 if source == 20 else (8 if source == 0 else 4)
-        out[:, target : target + width] = digits[:, source : source + width]
-    return _fixed_width(out)
-
-
 def _prices(events: _Events, day_index: int, catalog: _Catalog) -> pa.Array:
     """Prices of the day with exactly two decimals (`33.20`)."""
     factor = 1.0 + catalog.drift[events.prod] * day_index
@@ -702,7 +711,7 @@ def _render(events: _Events, day_index: int, day: date, catalog: _Catalog) -> me
         pc.take(catalog.brand, prod),
         _prices(events, day_index, catalog),
         pc.cast(pa.array(events.user), pa.string()),
-        _sessions_text(events.sess),
+        _fixed_width(events.sess),
     ]
     lines = pc.binary_join_element_wise(*columns, ",", null_handling="replace", null_replacement="")
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset :]

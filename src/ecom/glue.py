@@ -7,7 +7,6 @@ and Glue's JVM classes are present; anywhere else a local session is created ins
 from __future__ import annotations
 
 import os
-
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime

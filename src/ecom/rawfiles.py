@@ -63,7 +63,7 @@ def list_raw_files(spark: SparkSession, raw_path: str) -> list[RawFile]:
     return sorted(found, key=lambda raw_file: raw_file.path)
 
 
-def _first_line(jvm, fs, codecs, path) -> str | None:  # noqa: ANN001 - py4j proxies
+def _first_line(jvm, fs, codecs, path) -> str | None:
     """Read the first line of a file, decompressing by extension (gzip, bzip2, ...)."""
     stream = fs.open(path)
     try:
