@@ -48,4 +48,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from ecom.glue import exit_code_of
+
+    sys.exit(exit_code_of(main, "ingest"))

@@ -16,8 +16,17 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 TYPES = {"view", "cart", "remove_from_cart", "purchase"}
-REQUIRED = ["event_time", "event_type", "product_id", "category_id", "category_code", "brand",
-            "price", "user_id", "user_session"]
+REQUIRED = [
+    "event_time",
+    "event_type",
+    "product_id",
+    "category_id",
+    "category_code",
+    "brand",
+    "price",
+    "user_id",
+    "user_session",
+]
 
 
 def _id(text: str) -> int | None:
@@ -133,15 +142,17 @@ def read_expected(paths: list[Path]) -> Expected:
                     expected.quarantined[reason] += 1
                     continue
                 price = Decimal(row["price"].strip()).quantize(Decimal("0.01"))
-                expected.events.add((
-                    datetime.strptime(row["event_time"].strip()[:19], "%Y-%m-%d %H:%M:%S"),
-                    row["event_type"].strip().lower(),
-                    _id(row["product_id"]),
-                    _id(row["category_id"]),
-                    row["category_code"] or None,
-                    row["brand"] or None,
-                    price,
-                    _id(row["user_id"]),
-                    row["user_session"],
-                ))
+                expected.events.add(
+                    (
+                        datetime.strptime(row["event_time"].strip()[:19], "%Y-%m-%d %H:%M:%S"),
+                        row["event_type"].strip().lower(),
+                        _id(row["product_id"]),
+                        _id(row["category_id"]),
+                        row["category_code"] or None,
+                        row["brand"] or None,
+                        price,
+                        _id(row["user_id"]),
+                        row["user_session"],
+                    )
+                )
     return expected

@@ -89,8 +89,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_local_arguments(args.raw, lake)  # before the JVM starts: fast one-line errors
     spark = local_session("ecom-run", driver_memory=args.driver_memory)
     report = run_pipeline(
-        spark, args.raw, str(Path(lake).resolve()) if "://" not in lake else lake,
-        run_id=args.run_id, show_progress=not args.quiet,
+        spark,
+        args.raw,
+        str(Path(lake).resolve()) if "://" not in lake else lake,
+        run_id=args.run_id,
+        show_progress=not args.quiet,
     )
     print(format_summary(report))
     print(f"  report         {report['report_path']}")
@@ -115,5 +118,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-

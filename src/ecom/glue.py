@@ -7,7 +7,8 @@ and Glue's JVM classes are present; anywhere else a local session is created ins
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -15,7 +16,7 @@ from uuid import uuid4
 from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
-from ecom.errors import InvalidArgumentError
+from ecom.errors import EcomError, InvalidArgumentError
 from ecom.spark import apply_job_conf, local_session
 
 
@@ -78,3 +79,12 @@ def glue_job(
     args["run_id"] = args.get("run_id") or args.get("JOB_RUN_ID") or new_run_id()
     yield spark, args
     job.commit()
+
+
+def exit_code_of(main: Callable[[], int], step: str) -> int:
+    """Run an entry script's main(); an EcomError becomes one line on stderr and exit code 2."""
+    try:
+        return main()
+    except EcomError as error:
+        print(f"{step}: error: {error}", file=sys.stderr)
+        return 2

@@ -42,7 +42,9 @@ def run_pipeline(
     seconds: dict[str, float] = {}
 
     def step(name: str) -> contextlib.AbstractContextManager[Any]:
-        return StageProgress(spark.sparkContext, name) if show_progress else contextlib.nullcontext()
+        if not show_progress:
+            return contextlib.nullcontext()
+        return StageProgress(spark.sparkContext, name)
 
     started = time.perf_counter()
     with step("ingest"):

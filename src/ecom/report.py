@@ -40,6 +40,7 @@ def build_report(
         "quarantined_by_reason": ingest.quarantined_by_reason,
         "warnings": ingest.warnings,
         "tables": model.tables if model else {},
+        "table_seconds": model.table_seconds if model else {},
         "seconds": {name: round(value, 3) for name, value in step_seconds.items()},
     }
 

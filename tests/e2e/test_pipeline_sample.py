@@ -55,7 +55,10 @@ def test_dimension_and_session_counts(spark, sample_run) -> None:
     daily = spark.read.parquet(lake.table("fact_daily_summary")).collect()[0]
     by_type = expected.by_type()
     assert (daily["views"], daily["carts"], daily["purchase_events"]) == (
-        by_type["view"], by_type["cart"], by_type["purchase"])
+        by_type["view"],
+        by_type["cart"],
+        by_type["purchase"],
+    )
     assert daily["orders"] == len(expected.orders())
 
 

@@ -135,5 +135,7 @@ def test_drop_exact_duplicates_keeps_one_of_each_identical_event(spark) -> None:
     )
     staged = to_staged(validated, "r", F.current_timestamp())
     result = drop_exact_duplicates(staged, 2).select("price")
-    expected = spark.createDataFrame([(Decimal("35.79"),), (Decimal("35.80"),)], "price decimal(18,2)")
+    expected = spark.createDataFrame(
+        [(Decimal("35.79"),), (Decimal("35.80"),)], "price decimal(18,2)"
+    )
     assert_df_equality(result, expected, ignore_row_order=True)

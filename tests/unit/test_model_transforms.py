@@ -19,6 +19,7 @@ from ecom.transforms.model import (
     build_fact_purchases,
     build_fact_sessions,
     event_date_bounds,
+    product_versions,
 )
 
 CAT_A = 2053013555631882655
@@ -28,22 +29,77 @@ CAT_B = 2053013553559896355
 def event(at, event_type, product, category, code, brand, price, user, session):
     when = datetime.fromisoformat(at)
     price = None if price is None else Decimal(price)
-    return (when, event_type, product, category, code, brand, price, user, session,
-            "raw/day.csv", "run-1", datetime(2026, 1, 1), when.date())
+    return (
+        when,
+        event_type,
+        product,
+        category,
+        code,
+        brand,
+        price,
+        user,
+        session,
+        "raw/day.csv",
+        "run-1",
+        datetime(2026, 1, 1),
+        when.date(),
+    )
 
 
 # s1: user 1 views, carts and buys two items across midnight (one order, two days).
 # s2: user 1 later, cart and no purchase. s3: user 2 views only; null brand/code.
 # s4: user 3 buys once in November; product 10's latest event has no brand.
 EVENTS = [
-    event("2019-10-01 23:59:00", "view", 10, CAT_A, "electronics.smartphone", "apple", "100.00", 1, "s1"),
-    event("2019-10-01 23:59:30", "cart", 10, CAT_A, "electronics.smartphone", "apple", "100.00", 1, "s1"),
-    event("2019-10-01 23:59:50", "purchase", 10, CAT_A, "electronics.smartphone", "apple", "100.00", 1, "s1"),
+    event(
+        "2019-10-01 23:59:00",
+        "view",
+        10,
+        CAT_A,
+        "electronics.smartphone",
+        "apple",
+        "100.00",
+        1,
+        "s1",
+    ),
+    event(
+        "2019-10-01 23:59:30",
+        "cart",
+        10,
+        CAT_A,
+        "electronics.smartphone",
+        "apple",
+        "100.00",
+        1,
+        "s1",
+    ),
+    event(
+        "2019-10-01 23:59:50",
+        "purchase",
+        10,
+        CAT_A,
+        "electronics.smartphone",
+        "apple",
+        "100.00",
+        1,
+        "s1",
+    ),
     event("2019-10-02 00:00:10", "purchase", 20, CAT_B, "kids.toys", "lego", "0.10", 1, "s1"),
     event("2019-10-05 10:00:00", "cart", 20, CAT_B, "kids.toys", "lego", "0.20", 1, "s2"),
-    event("2019-10-05 10:01:00", "remove_from_cart", 20, CAT_B, "kids.toys", "lego", "0.20", 1, "s2"),
+    event(
+        "2019-10-05 10:01:00", "remove_from_cart", 20, CAT_B, "kids.toys", "lego", "0.20", 1, "s2"
+    ),
     event("2019-10-06 08:00:00", "view", 30, CAT_B, None, None, "5.55", 2, "s3"),
-    event("2019-11-02 12:00:00", "purchase", 10, CAT_A, "electronics.smartphone", "apple", "99.99", 3, "s4"),
+    event(
+        "2019-11-02 12:00:00",
+        "purchase",
+        10,
+        CAT_A,
+        "electronics.smartphone",
+        "apple",
+        "99.99",
+        3,
+        "s4",
+    ),
     event("2019-11-03 12:00:00", "view", 10, CAT_A, None, None, "98.00", 2, "s3b"),
 ]
 
@@ -99,7 +155,7 @@ def test_dim_user_first_last_seen_sessions_orders(events_df) -> None:
 
 
 def test_dim_product_latest_known_brand_category_and_price(events_df) -> None:
-    products = by(build_dim_product(events_df).collect(), "product_id")
+    products = by(build_dim_product(product_versions(events_df)).collect(), "product_id")
     assert products[10]["latest_price"] == Decimal("98.00")
     assert products[10]["brand"] == "apple"  # the latest event has no brand: keep the last known
     assert products[10]["category_code"] == "electronics.smartphone"
@@ -115,11 +171,20 @@ def test_dim_category_levels_and_unknown(spark) -> None:
         event("2019-10-01 00:00:02", "view", 1, 3, None, "x", "1.00", 1, "s"),
         event("2019-10-01 00:00:03", "view", 1, 2, None, "x", "1.00", 1, "s"),
     ]
-    categories = by(build_dim_category(spark.createDataFrame(rows, STAGED_SCHEMA)).collect(),
-                    "category_id")
-    levels = {key: (value["category_code"], value["category_level1"], value["category_level2"],
-                    value["category_level3"], value["has_category_code"])
-              for key, value in categories.items()}
+    categories = by(
+        build_dim_category(product_versions(spark.createDataFrame(rows, STAGED_SCHEMA))).collect(),
+        "category_id",
+    )
+    levels = {
+        key: (
+            value["category_code"],
+            value["category_level1"],
+            value["category_level2"],
+            value["category_level3"],
+            value["has_category_code"],
+        )
+        for key, value in categories.items()
+    }
     assert levels == {
         1: ("a.b.c", "a", "b", "c", True),
         2: ("kids.toys", "kids", "toys", None, True),
@@ -135,12 +200,24 @@ def test_dim_time_has_every_date_and_iso_calendar(spark) -> None:
     ]
     dec30 = rows[2]  # Monday of ISO week 1 of 2020
     assert (dec30["date_key"], dec30["iso_year"], dec30["iso_week"], dec30["iso_weekday"]) == (
-        20191230, 2020, 1, 1)
+        20191230,
+        2020,
+        1,
+        1,
+    )
     assert (dec30["year"], dec30["quarter"], dec30["month_name"], dec30["is_weekend"]) == (
-        2019, 4, "December", False)
+        2019,
+        4,
+        "December",
+        False,
+    )
     dec29 = rows[1]  # Sunday of ISO week 52 of 2019
     assert (dec29["iso_year"], dec29["iso_week"], dec29["iso_weekday"], dec29["is_weekend"]) == (
-        2019, 52, 7, True)
+        2019,
+        52,
+        7,
+        True,
+    )
     assert rows[-1]["weekday_name"] == "Monday" and rows[-1]["year_month"] == "2020-01"
 
 
@@ -155,8 +232,10 @@ def test_daily_summary_fills_quiet_days_and_splits_orders_at_midnight(spark, eve
     time_df = build_dim_time(bounds["first_date"], bounds["last_date"], bounds)
     sessions_df = build_fact_sessions(events_df)
     purchases_df = build_fact_purchases(events_df)
-    daily = by(build_fact_daily_summary(time_df, events_df, sessions_df, purchases_df).collect(),
-               "summary_date")
+    daily = by(
+        build_fact_daily_summary(time_df, events_df, sessions_df, purchases_df).collect(),
+        "summary_date",
+    )
     assert len(daily) == 34  # 2019-10-01 .. 2019-11-03, no gaps
     oct1, oct2, oct5 = daily[date(2019, 10, 1)], daily[date(2019, 10, 2)], daily[date(2019, 10, 5)]
     assert (oct1["events"], oct1["views"], oct1["carts"], oct1["sessions"]) == (3, 1, 1, 1)
@@ -171,15 +250,19 @@ def test_daily_summary_fills_quiet_days_and_splits_orders_at_midnight(spark, eve
 def test_monthly_summary_revenue_orders_buyers_items(events_df) -> None:
     bounds = event_date_bounds(events_df)
     time_df = build_dim_time(bounds["first_date"], bounds["last_date"], bounds)
-    monthly = by(build_fact_monthly_summary(time_df, build_fact_purchases(events_df)).collect(),
-                 "year_month")
+    monthly = by(
+        build_fact_monthly_summary(time_df, build_fact_purchases(events_df)).collect(), "year_month"
+    )
     october, november = monthly["2019-10"], monthly["2019-11"]
     assert (october["orders"], october["buyers"], october["items"]) == (1, 1, 2)
     assert october["revenue"] == Decimal("100.10")
     assert october["average_order_value"] == Decimal("100.10")
     assert october["days_in_data"] == 31 and november["days_in_data"] == 3
     assert (november["month_key"], november["revenue"], november["orders"]) == (
-        201911, Decimal("99.99"), 1)
+        201911,
+        Decimal("99.99"),
+        1,
+    )
 
 
 def test_monthly_summary_empty_month_is_zero(spark) -> None:
@@ -190,8 +273,9 @@ def test_monthly_summary_empty_month_is_zero(spark) -> None:
     events = spark.createDataFrame(rows, STAGED_SCHEMA)
     bounds = event_date_bounds(events)
     time_df = build_dim_time(bounds["first_date"], bounds["last_date"], bounds)
-    monthly = by(build_fact_monthly_summary(time_df, build_fact_purchases(events)).collect(),
-                 "year_month")
+    monthly = by(
+        build_fact_monthly_summary(time_df, build_fact_purchases(events)).collect(), "year_month"
+    )
     assert monthly["2019-11"]["revenue"] == Decimal("0.00")
     assert monthly["2019-11"]["orders"] == 0
     assert monthly["2019-11"]["average_order_value"] is None

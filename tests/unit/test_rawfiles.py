@@ -16,9 +16,13 @@ def test_header_columns_strip_bom_quotes_spaces_and_case() -> None:
 
 
 def test_layout_maps_reordered_columns_and_lists_extras() -> None:
-    header = "user_session,extra," + ",".join(
-        ["event_time", "event_type", "product_id", "category_id", "category_code", "brand"]
-    ) + ",price,user_id"
+    header = (
+        "user_session,extra,"
+        + ",".join(
+            ["event_time", "event_type", "product_id", "category_id", "category_code", "brand"]
+        )
+        + ",price,user_id"
+    )
     layout = layout_of(RawFile("f.csv", 10, header))
     assert layout.positions["user_session"] == 0
     assert layout.positions["event_time"] == 2
@@ -31,7 +35,9 @@ def test_missing_columns_error_names_file_and_columns() -> None:
     header = "event_time,event_type,product_id,category_id,category_code,brand,user_session"
     with pytest.raises(MissingColumnsError) as error:
         layout_of(RawFile("s3://bucket/raw/day1.csv", 10, header))
-    assert str(error.value) == "s3://bucket/raw/day1.csv: missing required column(s): price, user_id"
+    assert (
+        str(error.value) == "s3://bucket/raw/day1.csv: missing required column(s): price, user_id"
+    )
 
 
 def test_list_raw_files_reads_headers_plain_gzip_and_skips_hidden(spark, tmp_path) -> None:

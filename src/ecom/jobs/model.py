@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 
 from ecom import hadoopfs
@@ -20,6 +21,7 @@ from ecom.transforms.model import (
     build_fact_purchases,
     build_fact_sessions,
     event_date_bounds,
+    product_versions,
 )
 
 # Partition column of each partitioned curated table (the others are written unpartitioned).
@@ -94,8 +96,10 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
     purchases_df = writer.write("fact_purchases", build_fact_purchases(events_df))
     sessions_df = writer.write("fact_sessions", build_fact_sessions(events_df))
     writer.write("dim_user", build_dim_user(sessions_df))
-    writer.write("dim_product", build_dim_product(events_df))
-    writer.write("dim_category", build_dim_category(events_df))
+    versions_df = product_versions(events_df).persist(StorageLevel.MEMORY_AND_DISK)
+    writer.write("dim_product", build_dim_product(versions_df))
+    writer.write("dim_category", build_dim_category(versions_df))
+    versions_df.unpersist()
     bounds_df = event_date_bounds(events_df)
     time_df = writer.write(
         "dim_time", build_dim_time(bounds_df["first_date"], bounds_df["last_date"], bounds_df)

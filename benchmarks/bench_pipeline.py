@@ -1,0 +1,206 @@
+"""Benchmark: the Spark pipeline (`ecom run`) against a DuckDB build of the same star schema.
+
+For each size it generates raw CSV (one file per day over 3 months; cached between runs),
+then runs, each in its own process and on the same input:
+  * spark:  `ecom run --raw RAW --lake LAKE` (ingest + model on local Spark)
+  * duckdb: benchmarks/duckdb_baseline.sql (the baseline)
+and prints wall seconds, peak RSS of the whole process tree (JVM included), events/s, the
+ratio to the baseline, and whether both agree on row counts and revenue. Not a test.
+
+    python benchmarks/bench_pipeline.py [--sizes 1000000,5000000,20000000]
+Targets on 2 cores: at 20M events <= 3x the baseline's wall time, peak memory <= 6 GB,
+20M/5M time ratio <= 4.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import psutil
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+BASELINE_SQL = HERE / "duckdb_baseline.sql"
+
+
+@dataclass
+class Measured:
+    wall_seconds: float
+    peak_rss_bytes: int
+
+
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run a command; sample the summed RSS of its process tree every 100 ms."""
+    started = time.perf_counter()
+    process = psutil.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            try:
+                tree = [process, *process.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            stop.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate()
+    stop.set()
+    sampler.join()
+    wall = time.perf_counter() - started
+    if process.returncode != 0:
+        sys.stderr.write(output.decode(errors="replace")[-4000:])
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}")
+    return Measured(wall, peak)
+
+
+def generate(rows: int) -> Path:
+    """Raw CSV for `rows` events (seed 7, 3 months, one file per day), cached on disk."""
+    raw = OUT / f"raw-{rows}"
+    marker = raw / "_COMPLETE"
+    if not marker.exists():
+        shutil.rmtree(raw, ignore_errors=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ecom.cli",
+                "generate",
+                "--out",
+                str(raw),
+                "--rows",
+                str(rows),
+                "--seed",
+                "7",
+                "--months",
+                "3",
+            ],
+            check=True,
+        )
+        marker.write_text("")
+    return raw
+
+
+def run_spark(raw: Path, rows: int) -> tuple[Measured, Path]:
+    lake = OUT / f"lake-spark-{rows}"
+    shutil.rmtree(lake, ignore_errors=True)
+    command = [
+        sys.executable,
+        "-m",
+        "ecom.cli",
+        "run",
+        "--raw",
+        str(raw),
+        "--lake",
+        str(lake),
+        "--quiet",
+        "--run-id",
+        f"bench-{rows}",
+    ]
+    return run_measured(command), lake
+
+
+def run_duckdb(raw: Path, rows: int) -> tuple[Measured, Path]:
+    out = OUT / f"lake-duckdb-{rows}"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    sql = BASELINE_SQL.read_text().replace("{raw_glob}", f"{raw}/*.csv*").replace("{out}", str(out))
+    script = "import duckdb, sys; duckdb.connect().execute(sys.stdin.read())"
+    (out / "baseline.sql").write_text(sql)
+    command = ["bash", "-c", f"{sys.executable} -c '{script}' < {out / 'baseline.sql'}"]
+    return run_measured(command), out
+
+
+def figures_spark(lake: Path) -> dict[str, object]:
+    con = duckdb.connect()
+    staged = con.execute(
+        f"select count(*) from read_parquet('{lake}/staged/events/**/*.parquet')"
+    ).fetchone()[0]
+    purchases, revenue = con.execute(
+        f"select count(*), sum(revenue) from read_parquet('{lake}/curated/fact_purchases/**/*.parquet')"
+    ).fetchone()
+    sessions = con.execute(
+        f"select count(*) from read_parquet('{lake}/curated/fact_sessions/**/*.parquet')"
+    ).fetchone()[0]
+    return {"staged": staged, "purchases": purchases, "revenue": str(revenue), "sessions": sessions}
+
+
+def figures_duckdb(out: Path) -> dict[str, object]:
+    con = duckdb.connect()
+    staged = con.execute(
+        f"select count(*) from read_parquet('{out}/staged/**/*.parquet')"
+    ).fetchone()[0]
+    purchases, revenue = con.execute(
+        f"select count(*), sum(revenue) from read_parquet('{out}/fact_purchases/**/*.parquet')"
+    ).fetchone()
+    sessions = con.execute(
+        f"select count(*) from read_parquet('{out}/fact_sessions/**/*.parquet')"
+    ).fetchone()[0]
+    return {"staged": staged, "purchases": purchases, "revenue": str(revenue), "sessions": sessions}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000000,5000000,20000000")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    OUT.mkdir(exist_ok=True)
+    results = []
+    print(
+        f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}  duckdb: {duckdb.__version__}"
+    )
+    for rows in sizes:
+        raw = generate(rows)
+        raw_bytes = sum(path.stat().st_size for path in raw.glob("*.csv*"))
+        spark, lake = run_spark(raw, rows)
+        baseline, out = run_duckdb(raw, rows)
+        ours, theirs = figures_spark(lake), figures_duckdb(out)
+        result = {
+            "events": rows,
+            "raw_mb": round(raw_bytes / 1e6, 1),
+            "spark_seconds": round(spark.wall_seconds, 1),
+            "duckdb_seconds": round(baseline.wall_seconds, 1),
+            "ratio": round(spark.wall_seconds / baseline.wall_seconds, 2),
+            "spark_peak_rss_gb": round(spark.peak_rss_bytes / 2**30, 2),
+            "duckdb_peak_rss_gb": round(baseline.peak_rss_bytes / 2**30, 2),
+            "spark_events_per_s": round(rows / spark.wall_seconds),
+            "agree": ours == theirs,
+            "spark": ours,
+            "duckdb": theirs,
+        }
+        results.append(result)
+        print(json.dumps(result), flush=True)
+    print()
+    print(
+        f"{'events':>11} {'raw MB':>8} {'spark s':>8} {'duckdb s':>9} {'ratio':>6} "
+        f"{'spark GB':>9} {'duckdb GB':>10} {'events/s':>10} agree"
+    )
+    for r in results:
+        print(
+            f"{r['events']:>11,} {r['raw_mb']:>8} {r['spark_seconds']:>8} {r['duckdb_seconds']:>9} "
+            f"{r['ratio']:>6} {r['spark_peak_rss_gb']:>9} {r['duckdb_peak_rss_gb']:>10} "
+            f"{r['spark_events_per_s']:>10,} {r['agree']}"
+        )
+    by_size = {r["events"]: r for r in results}
+    if 5_000_000 in by_size and 20_000_000 in by_size:
+        scaling = by_size[20_000_000]["spark_seconds"] / by_size[5_000_000]["spark_seconds"]
+        print(f"spark 20M/5M time ratio: {scaling:.2f} (target <= 4.5)")
+    (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
