@@ -8,11 +8,13 @@ DEMO_RAW := data/raw/demo
 DEMO_LAKE := data/lake
 DEMO_ROWS ?= 1000000
 DEMO_MONTHS ?= 3
+CHECKOV_VENV := .venv-checkov
+export CHECKOV_BIN := $(abspath $(CHECKOV_VENV)/bin/checkov)
 export PYSPARK_PYTHON := $(abspath $(BIN)/python)
 export SPARK_LOCAL_IP := 127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv java demo test lint format bench clean
+.PHONY: help venv java checkov synth demo test lint format bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,12 +30,22 @@ $(STAMP): pyproject.toml
 java: ## Install Java 17 (Debian openjdk-17-jre-headless) when missing
 	@scripts/ensure_java.sh
 
+checkov: $(CHECKOV_VENV)/.installed ## Install checkov in its own venv (its pins clash with the CDK's)
+
+$(CHECKOV_VENV)/.installed:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==3.3.30
+	touch $@
+
+synth: venv ## Synthesize the dev stack (with cdk-nag) into cdk.out/
+	$(BIN)/python infra/app.py
+
 demo: venv java ## Generate ~1M events over 3 months and run the pipeline on local Spark
 	rm -rf $(DEMO_RAW)
 	$(BIN)/ecom generate --out $(DEMO_RAW) --rows $(DEMO_ROWS) --months $(DEMO_MONTHS)
 	$(BIN)/ecom run --raw $(DEMO_RAW) --lake $(DEMO_LAKE)
 
-test: venv java ## Run the test suite (unit, end-to-end)
+test: venv java checkov ## Run the test suite (unit, end-to-end, SQL, infra)
 	$(BIN)/python -m pytest
 
 lint: venv ## Lint and check formatting
@@ -48,4 +60,4 @@ bench: venv java ## Benchmark the pipeline against the DuckDB baseline (1M, 5M, 
 	$(BIN)/python benchmarks/bench_pipeline.py
 
 clean: ## Remove the venv, the demo data and caches
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) data cdk.out .pytest_cache .ruff_cache

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from ecom.aws.commands import register as register_aws_commands
 from ecom.errors import EcomError
 
 DEFAULT_LAKE = Path("data") / "lake"
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--run-id", default=None, help="run id (default: time + random suffix)")
     run.add_argument("--quiet", action="store_true", help="no progress lines")
     run.add_argument("--driver-memory", default="3g", help="local Spark driver memory")
+
+    register_aws_commands(commands)
     return parser
 
 
@@ -107,7 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `ecom` console script; EcomError → one line on stderr, exit 2."""
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        handler = COMMANDS.get(args.command) or args.handler
+        return handler(args)
     except EcomError as error:
         print(f"ecom {args.command}: error: {error}", file=sys.stderr)
         return 2

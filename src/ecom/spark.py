@@ -19,6 +19,11 @@ JOB_CONF: dict[str, str] = {
     # INT64 microseconds, not the legacy INT96: what Athena, DuckDB and pyarrow expect.
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     "spark.sql.adaptive.enabled": "true",
+    # AQE replaces a stage whose input turned out empty with an empty relation, dropping the
+    # observe() node in it, and Observation.get then waits forever (a header-only file).
+    "spark.sql.adaptive.optimizer.excludedRules": (
+        "org.apache.spark.sql.execution.adaptive.AQEPropagateEmptyRelation"
+    ),
 }
 
 

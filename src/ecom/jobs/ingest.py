@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -96,6 +97,17 @@ def describe_files(raw_files: list[RawFile], layouts: list[Layout]) -> list[dict
     ]
 
 
+def observed(observation: Observation, timeout: float = 120.0) -> dict[str, object]:
+    """The metrics of an observation whose action has finished; an error, not a hang, if absent."""
+    box: dict[str, dict[str, object]] = {}
+    waiter = threading.Thread(target=lambda: box.update(value=observation.get), daemon=True)
+    waiter.start()
+    waiter.join(timeout)
+    if "value" not in box:
+        raise RuntimeError(f"Spark reported no metrics for {observation._name!r}")
+    return box["value"]
+
+
 def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
     """Read, validate, de-duplicate and write; quarantine rejected rows with their reason."""
     started = time.perf_counter()
@@ -132,10 +144,10 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
         .partitionBy("event_date")
         .parquet(args.staged_path)
     )
-    read = read_metrics.get
+    read = observed(read_metrics)
     rejected = {code: int(read[code]) for code in REASON_CODES if read[code]}
     result.rows_read = int(read["rows_read"])
-    result.rows_staged = int(staged_metrics.get["rows_staged"])
+    result.rows_staged = int(observed(staged_metrics)["rows_staged"])
     result.duplicates_dropped = result.rows_read - sum(rejected.values()) - result.rows_staged
     if rejected:  # a second pass over the input, only when something was rejected
         result.quarantined_by_reason = write_quarantine(

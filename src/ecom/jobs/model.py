@@ -79,7 +79,7 @@ class CuratedWriter:
         if partition:
             writer = writer.partitionBy(partition)
         writer.parquet(path)
-        written_df = self.spark.read.parquet(path)
+        written_df = self.spark.read.schema(table_df.schema).parquet(path)
         self.result.tables[name] = written_df.count()
         self.result.table_seconds[name] = round(time.perf_counter() - started, 3)
         return written_df

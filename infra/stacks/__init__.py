@@ -1,0 +1,1 @@
+"""CDK stacks of the e-commerce analytics pipeline (one `PipelineStack` per stage)."""

@@ -1,0 +1,196 @@
+"""`ecom deploy | trigger | status | destroy`: the AWS side of the `ecom` command.
+
+`register(subparsers)` adds the four subcommands to the CLI's parser; each sets
+`args.handler` to its function, which returns an exit code and raises EcomError subclasses
+for anything the user can fix. boto3 is imported and its clients created only inside the
+handlers, with the region of the stage configuration unless --region/$AWS_REGION says else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from ecom.aws.config import StageConfig, load_config, repo_root
+from ecom.errors import InvalidArgumentError
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stage", default="dev", help="stage file infra/config/<stage>.json")
+    parser.add_argument("--region", default=None, help="AWS region (default: the stage's)")
+    parser.add_argument("--profile", default=None, help="AWS named profile (default: env)")
+
+
+def register(subparsers: Any) -> None:
+    """Add `deploy`, `trigger`, `status` and `destroy` to the CLI's subparsers object."""
+    deploy = subparsers.add_parser("deploy", help="build, synthesize and deploy a stage to AWS")
+    _add_common(deploy)
+    deploy.add_argument(
+        "--dry-run", action="store_true", help="synthesize and list, deploy nothing"
+    )
+    deploy.add_argument("--views-only", action="store_true", help="only (re)create Athena views")
+    deploy.add_argument("--wheel", default=None, help="use this wheel instead of building one")
+    deploy.add_argument("--outdir", default=None, help="cloud assembly folder (default: cdk.out)")
+    deploy.set_defaults(handler=cmd_deploy)
+
+    trigger = subparsers.add_parser("trigger", help="start the workflow, or one job run")
+    _add_common(trigger)
+    trigger.add_argument("--job", choices=("ingest", "model"), help="run one job, not the workflow")
+    trigger.add_argument("--run-id", default=None, help="run id for the job's report (--job only)")
+    trigger.add_argument(
+        "--raw-prefix", default=None, help="ingest only this raw prefix, e.g. events/2019-10/"
+    )
+    trigger.add_argument(
+        "--arg", action="append", default=[], metavar="NAME=VALUE", help="extra job argument"
+    )
+    trigger.set_defaults(handler=cmd_trigger)
+
+    status = subparsers.add_parser("status", help="recent job runs: state, duration, rows")
+    _add_common(status)
+    status.add_argument("--limit", type=int, default=5, help="runs per job (default 5)")
+    status.set_defaults(handler=cmd_status)
+
+    destroy = subparsers.add_parser("destroy", help="delete a stage (data buckets kept)")
+    _add_common(destroy)
+    destroy.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    destroy.add_argument(
+        "--delete-data", action="store_true", help="also empty and delete raw/curated/log buckets"
+    )
+    destroy.set_defaults(handler=cmd_destroy)
+
+
+def session_for(args: argparse.Namespace, config: StageConfig) -> Any:
+    """A boto3 Session: --profile/$AWS_PROFILE, region from --region, $AWS_REGION or stage."""
+    import boto3
+
+    region = args.region or os.environ.get("AWS_REGION") or config.region
+    return boto3.Session(profile_name=args.profile, region_name=region)
+
+
+def _require_credentials(session: Any, what: str) -> None:
+    if session.get_credentials() is None:
+        raise InvalidArgumentError(f"{what} needs AWS credentials (none found for this profile)")
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    """`ecom deploy`: wheel → synth (cdk-nag) → summary → cdk deploy → Athena views."""
+    from ecom.aws import deploy
+
+    config = load_config(args.stage)
+    repo = repo_root()
+    if args.views_only:
+        return _create_views(args, config, repo)
+    account = None
+    session = None
+    if not args.dry_run:
+        session = session_for(args, config)
+        _require_credentials(session, "deploy (use --dry-run to only synthesize)")
+        account = deploy.caller_account(session)
+    wheel = Path(args.wheel) if args.wheel else deploy.build_wheel(repo)
+    if not wheel.is_file():
+        raise InvalidArgumentError(f"--wheel {wheel}: no such file")
+    outdir = Path(args.outdir) if args.outdir else repo / "cdk.out"
+    print(f"synthesizing stage {config.stage} ({config.stack_name}, {config.region}) ...")
+    template = deploy.synth(repo, config, outdir=outdir, wheel=wheel, account=account)
+    print(f"stack {config.stack_name}: cdk-nag clean; would create:")
+    for line in deploy.summarize(template):
+        print(f"  {line}")
+    views = deploy.view_files(repo / "sql" / "views")
+    print(f"  then create {len(views)} Athena view(s) from sql/views/*.sql")
+    if args.dry_run:
+        print(f"dry run: nothing deployed (assembly in {outdir})")
+        return 0
+    deploy.run_cdk_deploy(repo, config, outdir, args.profile)
+    return _create_views(args, config, repo, session)
+
+
+def _create_views(
+    args: argparse.Namespace, config: StageConfig, repo: Path, session: Any = None
+) -> int:
+    from ecom.aws import deploy
+
+    files = deploy.view_files(repo / "sql" / "views")
+    if not files:
+        print("no sql/views/*.sql files: no Athena views to create")
+        return 0
+    session = session or session_for(args, config)
+    _require_credentials(session, "creating the Athena views")
+    result = deploy.create_views(session.client("athena"), config, files)
+    for name in result.created:
+        print(f"  view {config.database_name}.{name}: created")
+    for name, reason in result.failed.items():
+        print(f"  view {config.database_name}.{name}: not created: {reason}")
+    if result.failed:
+        print(
+            "views read the crawled tables: after the first pipeline run, rerun "
+            f"`ecom deploy --stage {config.stage} --views-only`"
+        )
+    return 0
+
+
+def _parse_pairs(pairs: list[str]) -> dict[str, str]:
+    parsed = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip("-"):
+            raise InvalidArgumentError(f"--arg {pair!r}: expected NAME=VALUE")
+        parsed[name] = value
+    return parsed
+
+
+def cmd_trigger(args: argparse.Namespace) -> int:
+    """`ecom trigger`: start the workflow, or with --job one job run with arguments."""
+    from ecom.aws import runs
+
+    config = load_config(args.stage)
+    extra = _parse_pairs(args.arg)
+    if not args.job and (args.run_id or args.raw_prefix or extra):
+        raise InvalidArgumentError("--run-id, --raw-prefix and --arg need --job ingest|model")
+    session = session_for(args, config)
+    _require_credentials(session, "trigger")
+    if args.job:
+        run_id = runs.start_job(
+            session, config, args.job, run_id=args.run_id, raw_prefix=args.raw_prefix, extra=extra
+        )
+        print(f"started {config.job_name(args.job)}: job run {run_id}")
+    else:
+        run_id = runs.start_workflow(session, config)
+        print(f"started workflow {config.workflow_name}: run {run_id}")
+    print(f"follow it with: ecom status --stage {config.stage}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """`ecom status`: recent runs of both jobs with state, duration and report rows."""
+    from ecom.aws import runs
+
+    if args.limit < 1:
+        raise InvalidArgumentError("--limit must be at least 1")
+    config = load_config(args.stage)
+    session = session_for(args, config)
+    _require_credentials(session, "status")
+    for line in runs.format_runs(runs.recent_runs(session, config, limit=args.limit)):
+        print(line)
+    return 0
+
+
+def cmd_destroy(args: argparse.Namespace) -> int:
+    """`ecom destroy`: delete the stack after confirmation; keep data unless --delete-data."""
+    from ecom.aws import runs
+
+    config = load_config(args.stage)
+    session = session_for(args, config)
+    _require_credentials(session, "destroy")
+    return runs.destroy(session, config, yes=args.yes, delete_data=args.delete_data)
+
+
+HANDLERS = {
+    "deploy": cmd_deploy,
+    "trigger": cmd_trigger,
+    "status": cmd_status,
+    "destroy": cmd_destroy,
+}
+
+__all__ = ["HANDLERS", "register"]
