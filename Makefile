@@ -14,7 +14,8 @@ export PYSPARK_PYTHON := $(abspath $(BIN)/python)
 export SPARK_LOCAL_IP := 127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv java checkov synth demo test lint format bench clean
+BENCH_LAKE ?= benchmarks/out/lake-spark-20000000
+.PHONY: help venv java checkov synth demo views test lint format bench bench-views clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +46,9 @@ demo: venv java ## Generate ~1M events over 3 months and run the pipeline on loc
 	$(BIN)/ecom generate --out $(DEMO_RAW) --rows $(DEMO_ROWS) --months $(DEMO_MONTHS)
 	$(BIN)/ecom run --raw $(DEMO_RAW) --lake $(DEMO_LAKE)
 
+views: venv ## Create or replace the SQL views on the demo lake
+	$(BIN)/ecom views --lake $(DEMO_LAKE)
+
 test: venv java checkov ## Run the test suite (unit, end-to-end, SQL, infra)
 	$(BIN)/python -m pytest
 
@@ -58,6 +62,9 @@ format: venv ## Format the code
 
 bench: venv java ## Benchmark the pipeline against the DuckDB baseline (1M, 5M, 20M events)
 	$(BIN)/python benchmarks/bench_pipeline.py
+
+bench-views: venv ## Per-view latency and Parquet bytes read on the 20M-event lake of `make bench`
+	$(BIN)/python benchmarks/bench_views.py $(BENCH_LAKE)
 
 clean: ## Remove the venv, the demo data and caches
 	rm -rf $(VENV) $(CHECKOV_VENV) data cdk.out .pytest_cache .ruff_cache

@@ -5,6 +5,7 @@ Job arguments (all paths `s3://...` on AWS, local paths locally):
   --curated_path  folder of the curated tables, one sub-folder per table
   --report_path   optional: folder for the JSON report of this step
   --run_id        optional: defaults to the Glue job run id
+  --database      optional: Glue database to register the curated tables and partitions in
 
 Runs unchanged on Glue (GlueContext, Job, job.commit()) and locally.
 """
@@ -15,7 +16,7 @@ import json
 import sys
 
 REQUIRED = ("staged_path", "curated_path")
-OPTIONAL = {"report_path": None, "run_id": None}
+OPTIONAL = {"report_path": None, "run_id": None, "database": None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +35,16 @@ def main(argv: list[str] | None = None) -> int:
             path = join_path(args["report_path"], f"{result.run_id}-model.json")
             hadoopfs.write_text(spark, path, report + "\n")
         print(report)
+        if args["database"]:
+            import boto3
+
+            from ecom.catalog import register_glue, spark_table_schemas
+
+            tables = spark_table_schemas(spark, args["curated_path"])
+            catalog = register_glue(
+                boto3.client("glue"), args["database"], args["curated_path"], tables
+            )
+            print(json.dumps(catalog, indent=2, default=str))
     return 0
 
 

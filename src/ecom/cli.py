@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ecom.aws.commands import register as register_aws_commands
 from ecom.errors import EcomError
+from ecom.query.cli import register as register_query_commands
 
 DEFAULT_LAKE = Path("data") / "lake"
 
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--driver-memory", default="3g", help="local Spark driver memory")
 
     register_aws_commands(commands)
+    register_query_commands(commands)
     return parser
 
 

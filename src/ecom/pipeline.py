@@ -10,6 +10,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from ecom import hadoopfs
+from ecom.catalog.local import register_local
 from ecom.errors import InvalidArgumentError, ReconciliationError
 from ecom.glue import new_run_id
 from ecom.jobs.ingest import IngestArgs, run_ingest
@@ -62,6 +63,8 @@ def run_pipeline(
         with step("model"):
             model = run_model(spark, ModelArgs(lake.staged_events, lake.curated, run_id))
         seconds["model"] = model.seconds
+        if "://" not in lake_root:  # the local catalog that `ecom query` reads
+            register_local(lake_root)
     seconds["total"] = time.perf_counter() - started
     report = build_report(run_id, {"raw": raw, "lake": lake_root}, ingest, model, seconds)
     report["report_path"] = save_report(spark, lake.reports, report)

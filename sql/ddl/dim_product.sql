@@ -1,0 +1,21 @@
+-- table: dim_product, one row per product
+-- ${LOCATION}: the curated root (e.g. s3://bucket/curated), substituted before running;
+-- see ecom.catalog.ddl.render_ddl.
+create external table if not exists dim_product (
+    product_key bigint,
+    product_id bigint,
+    category_key bigint,
+    category_id bigint,
+    brand string,
+    has_brand boolean,
+    category_code string,
+    latest_price decimal(18,2),
+    first_seen_at timestamp,
+    last_seen_at timestamp
+)
+stored as parquet
+location '${LOCATION}/dim_product/'
+tblproperties (
+    'classification' = 'parquet',
+    'parquet.compression' = 'SNAPPY'
+)

@@ -1,0 +1,32 @@
+"""Catalog registration of the curated tables: a local JSON catalog and the Glue Data Catalog.
+
+- `register_local(lake_root)`: `<lake>/catalog/catalog.json` from the Parquet written.
+- `register_glue(glue_client, database, location_root, tables)`: database, tables and
+  partitions in Glue; `spark_table_schemas(spark, curated_path)` gives the tables as written.
+"""
+
+from ecom.catalog.glue import register_glue, spark_table_schemas, table_input
+from ecom.catalog.local import (
+    NoPipelineRunError,
+    build_local_catalog,
+    catalog_path,
+    load_local_catalog,
+    register_local,
+    table_schemas,
+)
+from ecom.catalog.schema import Column, TableSchema, glue_columns
+
+__all__ = [
+    "Column",
+    "NoPipelineRunError",
+    "TableSchema",
+    "build_local_catalog",
+    "catalog_path",
+    "glue_columns",
+    "load_local_catalog",
+    "register_glue",
+    "register_local",
+    "spark_table_schemas",
+    "table_input",
+    "table_schemas",
+]

@@ -1,0 +1,141 @@
+"""The local persistent catalog: `<lake>/catalog/catalog.json`, read by the local query engine.
+
+Built from the Parquet the model job wrote (pyarrow footers only, no data read): per curated
+table its location, columns and types, partition keys and partitions, files, bytes and rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from ecom.catalog.schema import PARTITION_KEYS, Column, TableSchema, columns_of_arrow
+from ecom.errors import EcomError, InvalidArgumentError
+from ecom.lake import CURATED_TABLES, Lake
+
+CATALOG_VERSION = 1
+
+
+class NoPipelineRunError(EcomError):
+    """The lake has no curated tables yet."""
+
+    def __init__(self, lake_root: str) -> None:
+        super().__init__(
+            f"no pipeline run yet: run `make demo` or `ecom run` first (lake: {lake_root})"
+        )
+
+
+def catalog_path(lake_root: str | Path) -> Path:
+    """Where the local catalog of a lake lives."""
+    return Path(lake_root) / "catalog" / "catalog.json"
+
+
+def _data_files(folder: Path, depth: int) -> list[Path]:
+    pattern = "/".join(["*"] * depth + ["*.parquet"])
+    return sorted(
+        path
+        for path in folder.glob(pattern)
+        if not any(part.startswith(("_", ".")) for part in path.relative_to(folder).parts)
+    )
+
+
+def _partition_type(values: list[str]) -> str:
+    try:
+        for value in values:
+            date.fromisoformat(value)
+    except ValueError:
+        return "string"
+    return "date"
+
+
+def describe_table(lake_root: str, name: str) -> dict[str, Any] | None:
+    """One curated table from its Parquet footers; None when the table was never written."""
+    folder = Path(Lake(lake_root).table(name))
+    partition = PARTITION_KEYS.get(name)
+    files = _data_files(folder, 1 if partition else 0) if folder.is_dir() else []
+    if not files:
+        return None
+    schema = pq.read_schema(files[0])
+    rows = 0
+    size = 0
+    partitions: dict[str, dict[str, Any]] = {}
+    for path in files:
+        metadata = pq.read_metadata(path)
+        rows += metadata.num_rows
+        size += path.stat().st_size
+        if partition:
+            value = path.parent.name.split("=", 1)[1]
+            entry = partitions.setdefault(
+                value, {"values": [value], "location": str(path.parent), "files": 0, "rows": 0}
+            )
+            entry["files"] += 1
+            entry["rows"] += metadata.num_rows
+    keys: list[Column] = []
+    if partition:
+        keys = [Column(partition[0], _partition_type(sorted(partitions)))]
+    table = TableSchema(
+        name=name,
+        columns=columns_of_arrow(schema, exclude=(partition[0],) if partition else ()),
+        partition_keys=keys,
+        partitions=[partitions[value]["values"] for value in sorted(partitions)],
+    )
+    return {
+        **table.to_dict(),
+        "location": str(folder),
+        "format": "parquet",
+        "files": len(files),
+        "bytes": size,
+        "rows": rows,
+        "partition_details": [partitions[value] for value in sorted(partitions)],
+    }
+
+
+def build_local_catalog(lake_root: str | Path) -> dict[str, Any]:
+    """The catalog of a local lake as a dict (nothing written); NoPipelineRunError if empty."""
+    root = str(lake_root)
+    if "://" in root:
+        raise InvalidArgumentError(f"--lake {root}: the local catalog needs a local folder")
+    tables = {}
+    for name in CURATED_TABLES:
+        described = describe_table(str(Path(root).resolve()), name)
+        if described is not None:
+            tables[name] = described
+    if not tables:
+        raise NoPipelineRunError(root)
+    return {
+        "version": CATALOG_VERSION,
+        "lake": str(Path(root).resolve()),
+        "registered_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tables": tables,
+    }
+
+
+def register_local(lake_root: str | Path) -> Path:
+    """Build the local catalog of `lake_root` and write it atomically; returns its path."""
+    catalog = build_local_catalog(lake_root)
+    path = catalog_path(lake_root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as out:
+        json.dump(catalog, out, indent=2)
+        out.write("\n")
+    os.replace(out.name, path)
+    return path
+
+
+def load_local_catalog(lake_root: str | Path) -> dict[str, Any] | None:
+    """The saved local catalog, or None when the lake has none."""
+    path = catalog_path(lake_root)
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text())
+
+
+def table_schemas(catalog: dict[str, Any]) -> list[TableSchema]:
+    """The tables of a local catalog as TableSchema objects (for Glue registration)."""
+    return [TableSchema.from_dict(table) for table in catalog["tables"].values()]

@@ -1,0 +1,96 @@
+"""Helpers of the SQL tests: normalising result rows, tiny curated tables from the DDL."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import sqlglot
+from sqlglot import exp
+
+from ecom.catalog.ddl import ddl_files
+
+PLACES = 4
+
+
+def normalise(value: Any) -> Any:
+    """Decimals and floats → float rounded to 4 places; timestamps → naive; others as is."""
+    if isinstance(value, Decimal | float):
+        number = float(value)
+        return None if math.isnan(number) else round(number, PLACES)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return value
+
+
+def normalised_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows with normalised values, sorted (None sorts first)."""
+    out = [tuple(normalise(value) for value in row) for row in rows]
+    return sorted(out, key=lambda row: tuple((value is not None, str(value)) for value in row))
+
+
+def close(left: Any, right: Any, tolerance: float = 0.011) -> bool:
+    """Equal, or numbers within a cent (engines round money divisions differently)."""
+    if isinstance(left, int | float) and isinstance(right, int | float):
+        return abs(left - right) <= tolerance * max(1.0, abs(left) * 1e-9)
+    return left == right
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def ddl_columns(table: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(data columns, partition columns) of sql/ddl/<table>.sql as (name, type) pairs."""
+    statement = sqlglot.parse_one(ddl_files()[table].read_text(), read="athena")
+    data, partitions = [], []
+    for column in statement.find_all(exp.ColumnDef):
+        kind = column.args["kind"].sql("hive").lower().replace(" ", "")
+        pair = (column.name, {"integer": "int"}.get(kind, kind))
+        in_partition = column.find_ancestor(exp.PartitionedByProperty) is not None
+        (partitions if in_partition else data).append(pair)
+    return data, partitions
+
+
+ARROW_TYPES = {
+    "bigint": pa.int64(),
+    "int": pa.int32(),
+    "string": pa.string(),
+    "boolean": pa.bool_(),
+    "decimal(18,2)": pa.decimal128(18, 2),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+    "date": pa.date32(),
+}
+
+
+def _arrow_value(value: Any, kind: str) -> Any:
+    if kind == "decimal(18,2)" and value is not None:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    if kind == "timestamp" and isinstance(value, str):
+        return datetime.fromisoformat(value + "+00:00")
+    if kind == "date" and isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
+
+
+def write_curated(lake: Path, table: str, rows: list[dict[str, Any]]) -> None:
+    """Write `rows` as curated table `table` with the DDL's schema (partitioned like the job)."""
+    data, partitions = ddl_columns(table)
+    schema = pa.schema([(name, ARROW_TYPES[kind]) for name, kind in data])
+    folder = lake / "curated" / table
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        key = f"{partitions[0][0]}={row[partitions[0][0]]}" if partitions else ""
+        groups.setdefault(key, []).append(row)
+    for key, group in groups.items():
+        columns = {
+            name: [_arrow_value(row.get(name), kind) for row in group] for name, kind in data
+        }
+        target = folder / key if key else folder
+        target.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.table(columns, schema=schema), target / "part-00000.parquet")
