@@ -195,12 +195,39 @@ def evaluate_once(df: DataFrame) -> DataFrame:
     return df.select(F.inline(F.array(F.struct(*[F.col(name) for name in df.columns]))))
 
 
+# What validate_lines returns: lineage, the raw line (rejected rows only), typed columns, reason.
+VALIDATED_COLUMNS: tuple[str, ...] = (
+    "source_file",
+    "raw_line",
+    "event_at",
+    "_event_type",
+    "_product_id",
+    "_category_id",
+    "_category_code",
+    "_brand",
+    "_price",
+    "_user_id",
+    "session_id",
+    "reason",
+    "reason_column",
+)
+
+
+def keep_raw_line_of_rejected(validated_df: DataFrame) -> DataFrame:
+    """Null the raw line of valid rows: only quarantine needs it, and copying it costs."""
+    return validated_df.withColumn(
+        "raw_line", F.when(F.col("reason").isNotNull(), F.col("raw_line"))
+    )
+
+
 def validate_lines(lines_df: DataFrame, layout: Layout) -> DataFrame:
     """Text lines of one layout → one row per line, typed, with its rejection reason."""
     return (
         lines_df.transform(with_raw_fields, layout)
         .transform(with_typed_columns)
         .transform(with_rejection_reason, layout.width)
+        .transform(keep_raw_line_of_rejected)
+        .select(*VALIDATED_COLUMNS)
         .transform(evaluate_once)
     )
 
