@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-dev
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEMO_RAW := data/raw/demo
 DEMO_LAKE := data/lake
 DEMO_ROWS ?= 1000000
@@ -23,10 +24,17 @@ help: ## List the targets
 venv: $(STAMP) ## Create .venv and install the project with its dev dependencies
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,query]'
+	touch $(STAMP) $(RUNTIME_STAMP)
+
+# `make demo` needs only the jobs and the local query engine, not the test and infra tools.
+$(RUNTIME_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[query]'
+	touch $(RUNTIME_STAMP)
 
 java: ## Install Java 17 (Debian openjdk-17-jre-headless) when missing
 	@scripts/ensure_java.sh
@@ -41,7 +49,7 @@ $(CHECKOV_VENV)/.installed:
 synth: venv ## Synthesize the dev stack (with cdk-nag) into cdk.out/
 	$(BIN)/python infra/app.py
 
-demo: venv java ## Generate ~1M events over 3 months and run the pipeline on local Spark
+demo: $(RUNTIME_STAMP) java ## Generate ~1M events over 3 months and run the pipeline on local Spark
 	rm -rf $(DEMO_RAW)
 	$(BIN)/ecom generate --out $(DEMO_RAW) --rows $(DEMO_ROWS) --months $(DEMO_MONTHS)
 	$(BIN)/ecom run --raw $(DEMO_RAW) --lake $(DEMO_LAKE)
@@ -49,7 +57,7 @@ demo: venv java ## Generate ~1M events over 3 months and run the pipeline on loc
 	@$(BIN)/ecom query "select * from kpi_summary" --lake $(DEMO_LAKE)
 	@$(BIN)/ecom query "select year_month, orders, buyers, revenue, average_order_value, revenue_growth from monthly_revenue" --lake $(DEMO_LAKE)
 
-views: venv ## Create or replace the SQL views on the demo lake
+views: $(RUNTIME_STAMP) ## Create or replace the SQL views on the demo lake
 	$(BIN)/ecom views --lake $(DEMO_LAKE)
 
 test: venv java checkov ## Run the test suite (unit, end-to-end, SQL, infra)
@@ -66,7 +74,7 @@ format: venv ## Format the code
 bench: venv java ## Benchmark the pipeline against the DuckDB baseline (1M, 5M, 20M events)
 	$(BIN)/python benchmarks/bench_pipeline.py
 
-bench-views: venv ## Per-view latency and Parquet bytes read on the 20M-event lake of `make bench`
+bench-views: $(RUNTIME_STAMP) ## Per-view latency and Parquet bytes read on the 20M-event lake of `make bench`
 	$(BIN)/python benchmarks/bench_views.py $(BENCH_LAKE)
 
 clean: ## Remove the venv, the demo data and caches
