@@ -84,8 +84,23 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def root_cause(error: Exception) -> str:
+    """The innermost cause of a Spark/JVM error as one line (e.g. a truncated gzip's EOF)."""
+    java_error = getattr(error, "java_exception", None)
+    if java_error is not None:
+        cause = java_error
+        while cause.getCause() is not None and cause.getCause() != cause:
+            cause = cause.getCause()
+        return f"{cause.getClass().getName()}: {cause.getMessage()}".splitlines()[0]
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """`ecom run`: both jobs on local Spark, then the summary."""
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PySparkException
+
     from ecom.pipeline import check_local_arguments, run_pipeline
     from ecom.report import format_summary
     from ecom.spark import local_session
@@ -93,13 +108,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     lake = args.lake or default_lake()
     check_local_arguments(args.raw, lake)  # before the JVM starts: fast one-line errors
     spark = local_session("ecom-run", driver_memory=args.driver_memory)
-    report = run_pipeline(
-        spark,
-        args.raw,
-        str(Path(lake).resolve()) if "://" not in lake else lake,
-        run_id=args.run_id,
-        show_progress=not args.quiet,
-    )
+    spark.sparkContext.setLogLevel("FATAL")  # a failure is reported below, on one line
+    try:
+        report = run_pipeline(
+            spark,
+            args.raw,
+            str(Path(lake).resolve()) if "://" not in lake else lake,
+            run_id=args.run_id,
+            show_progress=not args.quiet,
+        )
+    except (Py4JJavaError, PySparkException) as error:
+        raise EcomError(f"Spark failed: {root_cause(error)}") from None
     print(format_summary(report))
     print(f"  report         {report['report_path']}")
     return 0

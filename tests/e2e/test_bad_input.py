@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
 from ecom import cli
@@ -86,3 +88,15 @@ def test_cli_rejects_bad_generate_arguments(capsys) -> None:
         cli.main(["generate", "--out", "x", "--rows", "-3"])
     assert exit_info.value.code == 2
     assert "must be positive" in capsys.readouterr().err
+
+
+def test_cli_truncated_gzip_is_one_line_error(spark, tmp_path, capsys) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    whole = gzip.compress(("\n".join([RAW_HEADER, *[ROW] * 5000]) + "\n").encode())
+    (raw / "day.csv.gz").write_bytes(whole[: len(whole) // 2])
+    code = cli.main(["run", "--raw", str(raw), "--lake", str(tmp_path / "lake"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("ecom run: error: Spark failed: java.io.EOFException")
+    assert err.count("\n") == 1
