@@ -125,32 +125,19 @@ def run_duckdb(raw: Path, rows: int) -> tuple[Measured, Path]:
     return run_measured(command), out
 
 
-def figures_spark(lake: Path) -> dict[str, object]:
+def figures(staged: Path, curated: Path) -> dict[str, object]:
+    """Staged rows, purchases, revenue and sessions of one output, read back with DuckDB."""
     con = duckdb.connect()
-    staged = con.execute(
-        f"select count(*) from read_parquet('{lake}/staged/events/**/*.parquet')"
-    ).fetchone()[0]
-    purchases, revenue = con.execute(
-        f"select count(*), sum(revenue) from read_parquet('{lake}/curated/fact_purchases/**/*.parquet')"
-    ).fetchone()
-    sessions = con.execute(
-        f"select count(*) from read_parquet('{lake}/curated/fact_sessions/**/*.parquet')"
-    ).fetchone()[0]
-    return {"staged": staged, "purchases": purchases, "revenue": str(revenue), "sessions": sessions}
 
+    def scalar(sql: str) -> object:
+        return con.execute(sql).fetchone()
 
-def figures_duckdb(out: Path) -> dict[str, object]:
-    con = duckdb.connect()
-    staged = con.execute(
-        f"select count(*) from read_parquet('{out}/staged/**/*.parquet')"
-    ).fetchone()[0]
-    purchases, revenue = con.execute(
-        f"select count(*), sum(revenue) from read_parquet('{out}/fact_purchases/**/*.parquet')"
-    ).fetchone()
-    sessions = con.execute(
-        f"select count(*) from read_parquet('{out}/fact_sessions/**/*.parquet')"
-    ).fetchone()[0]
-    return {"staged": staged, "purchases": purchases, "revenue": str(revenue), "sessions": sessions}
+    staged_rows = scalar(f"select count(*) from read_parquet('{staged}/**/*.parquet')")[0]
+    purchases, revenue = scalar(
+        f"select count(*), sum(revenue) from read_parquet('{curated}/fact_purchases/**/*.parquet')"
+    )
+    sessions = scalar(f"select count(*) from read_parquet('{curated}/fact_sessions/**/*.parquet')")[0]
+    return {"staged": staged_rows, "purchases": purchases, "revenue": str(revenue), "sessions": sessions}
 
 
 def main() -> None:
@@ -168,7 +155,8 @@ def main() -> None:
         raw_bytes = sum(path.stat().st_size for path in raw.glob("*.csv*"))
         spark, lake = run_spark(raw, rows)
         baseline, out = run_duckdb(raw, rows)
-        ours, theirs = figures_spark(lake), figures_duckdb(out)
+        ours = figures(lake / "staged" / "events", lake / "curated")
+        theirs = figures(out / "staged", out)
         result = {
             "events": rows,
             "raw_mb": round(raw_bytes / 1e6, 1),

@@ -11,8 +11,8 @@ from moto import mock_aws
 from moto.athena.models import QueryResults, athena_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 
+from ecom.cli import main
 from ecom.query.athena import AthenaConfig, AthenaEngine
-from ecom.query.cli import main
 from tests.sql.test_catalog import REGION, aws_credentials  # noqa: F401 (fixture)
 
 

@@ -14,14 +14,11 @@ import csv
 import io
 import json
 import os
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-from ecom.errors import EcomError
 
 FORMATS = ("table", "csv", "json")
 ENGINES = ("local", "athena")
@@ -154,22 +151,3 @@ def register(subparsers: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     views.set_defaults(handler=cmd_views)
     query.set_defaults(handler=cmd_query)
     return QUERY_COMMANDS
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Standalone entry (`python -m ecom.query.cli`): same errors as `ecom` — one line, exit 2."""
-    parser = argparse.ArgumentParser(prog="ecom")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return QUERY_COMMANDS[args.command](args)
-    except EcomError as error:
-        print(f"ecom {args.command}: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"ecom {args.command}: interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())
