@@ -32,6 +32,10 @@ WILDCARD_REASONS = {
     "PublishGlueMetrics": "cloudwatch:PutMetricData has no resource-level permissions; the "
     "statement is restricted to the Glue namespace by condition.",
     "ReadCatalog": "Tables of the stage's own Glue database (table/<database>/*).",
+    "RegisterCatalog": (
+        "The model job creates/updates the curated tables and their partitions in the stage's "
+        "own Glue database (table/<database>/*); table names are not known to IAM in advance."
+    ),
     "WriteCatalog": "The crawler creates and updates tables and partitions of the stage's "
     "own Glue database (table/<database>/*).",
 }
@@ -123,6 +127,7 @@ class GlueSparkJob(Construct):
         artifacts: s3.IBucket,
         reads: Sequence[Prefix],
         writes: Sequence[Prefix],
+        registers_catalog: bool = False,
         arguments: Mapping[str, str],
     ) -> None:
         super().__init__(scope, construct_id)
@@ -196,6 +201,20 @@ class GlueSparkJob(Construct):
                 resources=glue_catalog_arns(database_name),
             )
         )
+        if registers_catalog:  # the model job registers tables and new partitions itself
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    sid="RegisterCatalog",
+                    actions=[
+                        "glue:CreateTable",
+                        "glue:UpdateTable",
+                        "glue:GetPartition",
+                        "glue:BatchCreatePartition",
+                        "glue:BatchDeletePartition",
+                    ],
+                    resources=glue_catalog_arns(database_name),
+                )
+            )
         add_common_statements(self.role, key, metrics=True)
 
         self.job = glue.CfnJob(

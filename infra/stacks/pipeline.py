@@ -137,10 +137,12 @@ class PipelineStack(Stack):
             script=code.model_script,
             reads=[staged],
             writes=[curated_tables, reports],
+            registers_catalog=True,
             arguments={
                 "--staged_path": staged.url,
                 "--curated_path": curated_tables.url,
                 "--report_path": reports.url,
+                "--database": config.database_name,
             },
             **common,
         )

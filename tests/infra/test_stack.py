@@ -106,7 +106,9 @@ def test_job_arguments_point_at_the_documented_bucket_paths(synthesis: Synthesis
     assert model["--staged_path"] == f"s3://<{curated}>/staged/events/"
     assert model["--curated_path"] == f"s3://<{curated}>/curated/"
     assert model["--report_path"] == f"s3://<{curated}>/reports/runs/"
+    assert model["--database"] == config.database_name  # registers tables and partitions
     assert "--raw_path" not in model
+    assert "--database" not in ingest
 
 
 def test_security_configuration_encrypts_s3_logs_and_bookmarks_with_the_cmk(

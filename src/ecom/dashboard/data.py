@@ -1,0 +1,201 @@
+"""The local dashboard's data: spec visuals → parameterised DuckDB queries on the lake.
+
+Every query is built from the validated spec: view and column names come only from the
+spec (checked against the engine's schema, then quoted), while everything a user chooses
+(dates, categories, brands) is bound as a DuckDB parameter, never pasted into the SQL.
+The views are the Athena views of sql/views, created by `LocalEngine`; the data-quality
+sources are the run reports (JSON) and the quarantine (Parquet) of the lake.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ecom.dashboard.spec import measure_alias
+from ecom.lake import CURATED_TABLES, Lake
+
+RUN_REPORT_COLUMNS = (
+    "run_id",
+    "finished_at",
+    "rows_read",
+    "rows_staged",
+    "rows_quarantined",
+    "duplicates_dropped",
+    "seconds",
+)
+_AGGREGATES = {"sum": "sum", "count": "count", "avg": "avg", "min": "min", "max": "max"}
+
+
+def quote(name: str) -> str:
+    """A DuckDB identifier, quoted."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the user picked in the filter bar; empty means everything."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    values: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BoundQuery:
+    """SQL with `?` placeholders and the values bound to them."""
+
+    sql: str
+    params: list[Any]
+
+
+def has_curated_tables(lake_root: str | Path) -> bool:
+    """True when the pipeline has written the curated tables the views read."""
+    curated = Path(Lake(str(lake_root)).curated)
+    return all(any((curated / name).rglob("*.parquet")) for name in CURATED_TABLES)
+
+
+def load_run_reports(lake_root: str | Path) -> pd.DataFrame:
+    """One row per run report JSON (run_id, finished_at, row counts, seconds), oldest first."""
+    rows = []
+    for path in sorted(Path(Lake(str(lake_root)).reports).glob("*.json")):
+        report = json.loads(path.read_text(encoding="utf-8"))
+        counts = report.get("rows", {})
+        rows.append(
+            {
+                "run_id": str(report.get("run_id", path.stem)),
+                "finished_at": pd.to_datetime(report.get("finished_at"), utc=True),
+                "rows_read": int(counts.get("read", 0)),
+                "rows_staged": int(counts.get("staged", 0)),
+                "rows_quarantined": int(counts.get("quarantined", 0)),
+                "duplicates_dropped": int(counts.get("duplicates_dropped", 0)),
+                "seconds": _total_seconds(report.get("seconds")),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(RUN_REPORT_COLUMNS))
+    return frame.sort_values("finished_at", kind="stable").reset_index(drop=True)
+
+
+def _total_seconds(seconds: Any) -> float:
+    """A report's `seconds`: a number, or per step with a `total`."""
+    if isinstance(seconds, dict):
+        return float(seconds.get("total") or sum(float(v) for v in seconds.values()))
+    return float(seconds or 0.0)
+
+
+def build_query(
+    spec: Mapping[str, Any], visual: Mapping[str, Any], selection: Selection
+) -> BoundQuery:
+    """One visual's query: dimensions, aggregated measures, the bound filters, sort, limit."""
+    source = visual["source"]
+    dimensions = [d["column"] for d in visual.get("dimensions", [])]
+    selects = [quote(column) for column in dimensions]
+    for measure in visual["measures"]:
+        column = quote(measure["column"])
+        expression = column if measure["agg"] == "none" else f"{_AGGREGATES[measure['agg']]}({column})"
+        selects.append(f"{expression} as {quote(measure_alias(measure))}")
+    conditions: list[str] = []
+    params: list[Any] = []
+    for column, value in visual.get("where", {}).items():
+        conditions.append(f"{quote(column)} = ?")
+        params.append(value)
+    for spec_filter in spec["filters"]:
+        column = spec_filter["columns"].get(source)
+        if column is None:
+            continue
+        if spec_filter["type"] == "date_range":
+            if selection.date_from is not None:
+                conditions.append(f"cast({quote(column)} as date) >= ?")
+                params.append(selection.date_from)
+            if selection.date_to is not None:
+                conditions.append(f"cast({quote(column)} as date) <= ?")
+                params.append(selection.date_to)
+        elif chosen := list(selection.values.get(spec_filter["id"], [])):
+            conditions.append(f"{quote(column)} in ({', '.join('?' for _ in chosen)})")
+            params.extend(chosen)
+    sql = f"select {', '.join(selects)} from {quote(source)}"
+    if conditions:
+        sql += " where " + " and ".join(conditions)
+    aggregated = any(m["agg"] != "none" for m in visual["measures"])
+    if dimensions and aggregated:
+        sql += " group by " + ", ".join(quote(column) for column in dimensions)
+    order = []
+    if sort := visual.get("sort"):
+        order.append(f"{quote(sort['column'])} {'desc' if sort.get('descending') else 'asc'}")
+    order += [quote(column) for column in _sort_dimensions(visual)]
+    if order:
+        sql += " order by " + ", ".join(order)
+    if "limit" in visual:
+        sql += f" limit {int(visual['limit'])}"
+    return BoundQuery(sql, params)
+
+
+def _sort_dimensions(visual: Mapping[str, Any]) -> list[str]:
+    """Dimensions in display order: x first, then an explicit sort key, then the rest."""
+    dims = visual.get("dimensions", [])
+    rank = {"x": 0, "y": 1, "sort": 2, "color": 3}
+    return [d["column"] for d in sorted(dims, key=lambda d: rank.get(d.get("role", "x"), 4))]
+
+
+class DashboardData:
+    """The lake's views and data-quality sources on one LocalEngine, queried per visual."""
+
+    def __init__(self, lake_root: str | Path, spec: Mapping[str, Any], *, threads: int | None = None):
+        from ecom.query.local import LocalEngine
+
+        self.lake_root = str(lake_root)
+        self.spec = spec
+        self.engine = LocalEngine(self.lake_root, threads=threads)
+        self.connection = self.engine.connection
+        self.connection.register("dq_run_reports", load_run_reports(self.lake_root))
+        self._register_quarantine()
+
+    def _register_quarantine(self) -> None:
+        folder = Path(Lake(self.lake_root).quarantine)
+        if any(folder.rglob("*.parquet")):
+            relation = self.connection.read_parquet(
+                str(folder / "**" / "*.parquet"), hive_partitioning=True
+            )
+            relation.select("ingest_run_id, reason").create_view("dq_quarantine")
+        else:
+            empty = pd.DataFrame({"ingest_run_id": pd.Series(dtype=str), "reason": pd.Series(dtype=str)})
+            self.connection.register("dq_quarantine", empty)
+
+    def run(self, query: BoundQuery) -> pd.DataFrame:
+        """Execute a bound query; the result as a DataFrame."""
+        return self.connection.execute(query.sql, query.params).df()
+
+    def visual(self, visual: Mapping[str, Any], selection: Selection | None = None) -> pd.DataFrame:
+        """The data of one visual of the spec under the current filter selection."""
+        return self.run(build_query(self.spec, visual, selection or Selection()))
+
+    def filter_options(self, spec_filter: Mapping[str, Any]) -> list[str]:
+        """Distinct values of a `values` filter's columns, sorted."""
+        options: set[str] = set()
+        for view, column in spec_filter["columns"].items():
+            sql = f"select distinct {quote(column)} from {quote(view)} where {quote(column)} is not null"
+            options.update(str(row[0]) for row in self.connection.execute(sql).fetchall())
+        return sorted(options)
+
+    def date_bounds(self) -> tuple[date | None, date | None]:
+        """The earliest and latest date the date-range filter's columns hold."""
+        spec_filter = next((f for f in self.spec["filters"] if f["type"] == "date_range"), None)
+        if spec_filter is None:
+            return None, None
+        lows, highs = [], []
+        for view, column in spec_filter["columns"].items():
+            sql = f"select min(cast({quote(column)} as date)), max(cast({quote(column)} as date)) from {quote(view)}"
+            low, high = self.connection.execute(sql).fetchone()
+            if low is not None:
+                lows.append(low)
+                highs.append(high)
+        return (min(lows), max(highs)) if lows else (None, None)
+
+    def close(self) -> None:
+        self.engine.close()
