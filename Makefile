@@ -16,7 +16,7 @@ export SPARK_LOCAL_IP := 127.0.0.1
 
 .DEFAULT_GOAL := help
 BENCH_LAKE ?= benchmarks/out/lake-spark-20000000
-.PHONY: help venv java checkov synth demo views test lint format bench bench-views clean
+.PHONY: help venv java checkov chromium synth demo views dashboard test lint format bench bench-views bench-dashboard clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,14 +26,14 @@ venv: $(STAMP) ## Create .venv and install the project with its dev dependencies
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,query]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,query,dashboard]'
 	touch $(STAMP) $(RUNTIME_STAMP)
 
 # `make demo` needs only the jobs and the local query engine, not the test and infra tools.
 $(RUNTIME_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[query]'
+	$(BIN)/python -m pip install --quiet -e '.[query,dashboard]'
 	touch $(RUNTIME_STAMP)
 
 java: ## Install Java 17 (Debian openjdk-17-jre-headless) when missing
@@ -60,7 +60,13 @@ demo: $(RUNTIME_STAMP) java ## Generate ~1M events over 3 months and run the pip
 views: $(RUNTIME_STAMP) ## Create or replace the SQL views on the demo lake
 	$(BIN)/ecom views --lake $(DEMO_LAKE)
 
-test: venv java checkov ## Run the test suite (unit, end-to-end, SQL, infra)
+chromium: ## Install headless Chromium + chromedriver (Debian) for the dashboard browser test
+	@scripts/ensure_chromium.sh
+
+dashboard: $(RUNTIME_STAMP) ## Serve the local dashboard on the demo lake at http://127.0.0.1:8501
+	$(BIN)/ecom dashboard --lake $(DEMO_LAKE)
+
+test: venv java checkov chromium ## Run the test suite (unit, end-to-end, SQL, infra, dashboard)
 	$(BIN)/python -m pytest
 
 lint: venv ## Lint and check formatting
@@ -76,6 +82,9 @@ bench: venv java ## Benchmark the pipeline against the DuckDB baseline (1M, 5M, 
 
 bench-views: $(RUNTIME_STAMP) ## Per-view latency and Parquet bytes read on the 20M-event lake of `make bench`
 	$(BIN)/python benchmarks/bench_views.py $(BENCH_LAKE)
+
+bench-dashboard: $(RUNTIME_STAMP) ## First load of the local dashboard on the 20M-event lake of `make bench`
+	$(BIN)/python benchmarks/bench_dashboard.py $(BENCH_LAKE)
 
 clean: ## Remove the venv, the demo data and caches
 	rm -rf $(VENV) $(CHECKOV_VENV) data cdk.out .pytest_cache .ruff_cache

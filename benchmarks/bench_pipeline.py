@@ -136,8 +136,15 @@ def figures(staged: Path, curated: Path) -> dict[str, object]:
     purchases, revenue = scalar(
         f"select count(*), sum(revenue) from read_parquet('{curated}/fact_purchases/**/*.parquet')"
     )
-    sessions = scalar(f"select count(*) from read_parquet('{curated}/fact_sessions/**/*.parquet')")[0]
-    return {"staged": staged_rows, "purchases": purchases, "revenue": str(revenue), "sessions": sessions}
+    sessions = scalar(f"select count(*) from read_parquet('{curated}/fact_sessions/**/*.parquet')")[
+        0
+    ]
+    return {
+        "staged": staged_rows,
+        "purchases": purchases,
+        "revenue": str(revenue),
+        "sessions": sessions,
+    }
 
 
 def main() -> None:

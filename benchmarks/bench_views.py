@@ -47,7 +47,11 @@ def measure_bytes(engine: LocalEngine, view: str) -> int:
 
 
 def main() -> int:
-    lake = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("ECOM_LAKE", "benchmarks/out/lake-spark-20000000")
+    lake = (
+        sys.argv[1]
+        if len(sys.argv) > 1
+        else os.environ.get("ECOM_LAKE", "benchmarks/out/lake-spark-20000000")
+    )
     catalog = load_local_catalog(lake) or build_local_catalog(lake)  # read-only: not saved
     started = time.perf_counter()
     engine = LocalEngine(lake, catalog=catalog)

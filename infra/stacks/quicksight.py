@@ -72,20 +72,77 @@ def add_dashboard(
     database_name: str,
     spec: Mapping[str, Any] | None,
 ) -> list[CfnResource]:
-    """Hook: datasets and the dashboard generated from the dashboard spec.
+    """One `CfnDataSet` per view the spec reads and one `CfnDashboard` from the same spec.
 
-    Called by the stack after the data source exists, with the parsed spec (None when the
-    stage configuration names none). The dashboard issue fills this in; it should, from
-    `spec` alone:
-      1. create one `quicksight.CfnDataSet` per view the spec uses, each a custom SQL or
-         relational table over `database_name`.<view> through `data_source.attr_arn`, in
-         DIRECT_QUERY mode (SPICE needs capacity), with the same permissions as the source;
-      2. create one `quicksight.CfnDashboard` whose `Definition` is set with
-         `add_property_override("Definition", ...)` (the L1 typing of definitions is too
-         deep for jsii), referencing the datasets by identifier;
-      3. return every resource it created, so the stack can add dependencies and tests can
-         find them.
-    Until then it creates nothing and returns an empty list.
+    The physical tables and the `Definition` come from `ecom.dashboard.quicksight`, which also
+    builds the boto3 requests of `ecom dashboards deploy`, so both renderings cannot drift.
+    Datasets use the spec's `import_mode` (DIRECT_QUERY unless the spec says SPICE).
+    Returns every resource created (none when the stage names no spec).
     """
-    del scope, config, data_source, database_name, spec
-    return []
+    if spec is None:
+        return []
+    from ecom.dashboard.quicksight import (
+        DASHBOARD_ACTIONS,
+        DATA_SET_ACTIONS,
+        dashboard_definition,
+        dataset_physical_table,
+        physical_table_id,
+        views_used,
+    )
+
+    owner = principal_arn(config)
+    resources: list[CfnResource] = []
+    arns: dict[str, str] = {}
+    for view in views_used(spec):
+        table = dataset_physical_table(
+            spec, view, data_source_arn=data_source.attr_arn, database=database_name
+        )["RelationalTable"]
+        data_set = quicksight.CfnDataSet(
+            scope,
+            f"DataSet{''.join(part.capitalize() for part in view.split('_'))}",
+            aws_account_id=Aws.ACCOUNT_ID,
+            data_set_id=f"{config.name_prefix}-{view.replace('_', '-')}",
+            name=f"{config.name_prefix} {view}",
+            import_mode=spec.get("import_mode", "DIRECT_QUERY"),
+            physical_table_map={
+                physical_table_id(view): quicksight.CfnDataSet.PhysicalTableProperty(
+                    relational_table=quicksight.CfnDataSet.RelationalTableProperty(
+                        data_source_arn=table["DataSourceArn"],
+                        catalog=table["Catalog"],
+                        schema=table["Schema"],
+                        name=table["Name"],
+                        input_columns=[
+                            quicksight.CfnDataSet.InputColumnProperty(
+                                name=column["Name"], type=column["Type"]
+                            )
+                            for column in table["InputColumns"]
+                        ],
+                    )
+                )
+            },
+            permissions=[
+                quicksight.CfnDataSet.ResourcePermissionProperty(
+                    principal=owner, actions=DATA_SET_ACTIONS
+                )
+            ],
+        )
+        data_set.add_dependency(data_source)
+        arns[view] = data_set.attr_arn
+        resources.append(data_set)
+    dashboard = quicksight.CfnDashboard(
+        scope,
+        "Dashboard",
+        aws_account_id=Aws.ACCOUNT_ID,
+        dashboard_id=f"{config.name_prefix}-{spec['dashboard_id']}",
+        name=str(spec["name"]),
+        permissions=[
+            quicksight.CfnDashboard.ResourcePermissionProperty(
+                principal=owner, actions=DASHBOARD_ACTIONS
+            )
+        ],
+    )
+    dashboard.add_property_override("Definition", dashboard_definition(spec, arns))
+    for data_set in resources:
+        dashboard.add_dependency(data_set)
+    resources.append(dashboard)
+    return resources

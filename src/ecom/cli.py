@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from ecom.aws.commands import register as register_aws_commands
+from ecom.dashboard.cli import register as register_dashboard_commands
 from ecom.errors import EcomError
 from ecom.query.cli import register as register_query_commands
 
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_aws_commands(commands)
     register_query_commands(commands)
+    register_dashboard_commands(commands)
     return parser
 
 

@@ -98,7 +98,9 @@ def build_query(
     selects = [quote(column) for column in dimensions]
     for measure in visual["measures"]:
         column = quote(measure["column"])
-        expression = column if measure["agg"] == "none" else f"{_AGGREGATES[measure['agg']]}({column})"
+        expression = (
+            column if measure["agg"] == "none" else f"{_AGGREGATES[measure['agg']]}({column})"
+        )
         selects.append(f"{expression} as {quote(measure_alias(measure))}")
     conditions: list[str] = []
     params: list[Any] = []
@@ -146,7 +148,9 @@ def _sort_dimensions(visual: Mapping[str, Any]) -> list[str]:
 class DashboardData:
     """The lake's views and data-quality sources on one LocalEngine, queried per visual."""
 
-    def __init__(self, lake_root: str | Path, spec: Mapping[str, Any], *, threads: int | None = None):
+    def __init__(
+        self, lake_root: str | Path, spec: Mapping[str, Any], *, threads: int | None = None
+    ):
         from ecom.query.local import LocalEngine
 
         self.lake_root = str(lake_root)
@@ -164,7 +168,9 @@ class DashboardData:
             )
             relation.select("ingest_run_id, reason").create_view("dq_quarantine")
         else:
-            empty = pd.DataFrame({"ingest_run_id": pd.Series(dtype=str), "reason": pd.Series(dtype=str)})
+            empty = pd.DataFrame(
+                {"ingest_run_id": pd.Series(dtype=str), "reason": pd.Series(dtype=str)}
+            )
             self.connection.register("dq_quarantine", empty)
 
     def run(self, query: BoundQuery) -> pd.DataFrame:
@@ -179,7 +185,8 @@ class DashboardData:
         """Distinct values of a `values` filter's columns, sorted."""
         options: set[str] = set()
         for view, column in spec_filter["columns"].items():
-            sql = f"select distinct {quote(column)} from {quote(view)} where {quote(column)} is not null"
+            name = quote(column)
+            sql = f"select distinct {name} from {quote(view)} where {name} is not null"
             options.update(str(row[0]) for row in self.connection.execute(sql).fetchall())
         return sorted(options)
 
@@ -190,7 +197,8 @@ class DashboardData:
             return None, None
         lows, highs = [], []
         for view, column in spec_filter["columns"].items():
-            sql = f"select min(cast({quote(column)} as date)), max(cast({quote(column)} as date)) from {quote(view)}"
+            day = f"cast({quote(column)} as date)"
+            sql = f"select min({day}), max({day}) from {quote(view)}"
             low, high = self.connection.execute(sql).fetchone()
             if low is not None:
                 lows.append(low)

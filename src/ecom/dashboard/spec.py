@@ -101,7 +101,11 @@ def _validate_visual(spec: Mapping[str, Any], sheet_id: str, visual: Mapping[str
     if not measures:
         _fail(where, "needs at least one measure")
     names = []
-    for field in [*visual.get("dimensions", []), *measures, *[{"column": c} for c in visual.get("where", {})]]:
+    for field in [
+        *visual.get("dimensions", []),
+        *measures,
+        *[{"column": c} for c in visual.get("where", {})],
+    ]:
         if field["column"] not in columns:
             _fail(where, f"column {field['column']!r} is not declared for {source}")
         if field.get("format", "number") not in FORMATS:
@@ -135,7 +139,7 @@ def validate_spec(spec: Mapping[str, Any], *, view_names: set[str]) -> None:
         for column, kind in columns.items():
             if kind not in COLUMN_TYPES:
                 _fail(f"dataset {view}.{column}", f"type must be one of {', '.join(COLUMN_TYPES)}")
-    for name, source in spec.get("local_sources", {}).items():
+    for name in spec.get("local_sources", {}):
         if name in view_names or not name.startswith("dq_"):
             _fail(f"local source {name}", "local sources are named dq_* and are not views")
     for spec_filter in spec["filters"]:
@@ -147,7 +151,9 @@ def validate_spec(spec: Mapping[str, Any], *, view_names: set[str]) -> None:
                 _fail(where, f"{view}.{column} is not a declared dataset column")
             kind = spec["datasets"][view][column]
             if (spec_filter["type"] == "date_range") != (kind == "DATETIME"):
-                _fail(where, f"{view}.{column} ({kind}) does not fit a {spec_filter['type']} filter")
+                _fail(
+                    where, f"{view}.{column} ({kind}) does not fit a {spec_filter['type']} filter"
+                )
     ids = [visual.get("id") for _, visual in visuals(spec)]
     if len(set(ids)) != len(ids):
         _fail("sheets", "visual ids repeat")
