@@ -16,6 +16,7 @@ from ecom.glue import new_run_id
 from ecom.jobs.ingest import IngestArgs, run_ingest
 from ecom.jobs.model import ModelArgs, run_model
 from ecom.lake import Lake
+from ecom.lock import lake_lock
 from ecom.progress import StageProgress
 from ecom.report import build_report, save_report
 
@@ -36,10 +37,21 @@ def run_pipeline(
     run_id: str | None = None,
     show_progress: bool = True,
 ) -> dict[str, Any]:
-    """Ingest `raw` into the lake, rebuild the curated tables and save the run report."""
+    """Ingest `raw` into the lake, rebuild the curated tables and save the run report.
+
+    A second run on the same local lake while this one works refuses with LakeLockedError.
+    """
     check_local_arguments(raw, lake_root)
-    lake = Lake(lake_root)
     run_id = run_id or new_run_id()
+    with lake_lock(lake_root, run_id):
+        return _run_locked(spark, raw, lake_root, run_id, show_progress)
+
+
+def _run_locked(
+    spark: SparkSession, raw: str, lake_root: str, run_id: str, show_progress: bool
+) -> dict[str, Any]:
+    """The run itself, under the lake's lock."""
+    lake = Lake(lake_root)
     seconds: dict[str, float] = {}
 
     def step(name: str) -> contextlib.AbstractContextManager[Any]:
