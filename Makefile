@@ -52,7 +52,7 @@ synth: venv ## Synthesize the dev stack (with cdk-nag) into cdk.out/
 demo: $(RUNTIME_STAMP) java ## Generate ~1M events over 3 months and run the pipeline on local Spark
 	rm -rf $(DEMO_RAW)
 	$(BIN)/ecom generate --out $(DEMO_RAW) --rows $(DEMO_ROWS) --months $(DEMO_MONTHS)
-	$(BIN)/ecom run --raw $(DEMO_RAW) --lake $(DEMO_LAKE)
+	$(BIN)/ecom run --raw $(DEMO_RAW) --lake $(DEMO_LAKE) --full-refresh
 	@echo; echo "KPIs (the Athena views, run on the local engine):"
 	@$(BIN)/ecom query "select * from kpi_summary" --lake $(DEMO_LAKE)
 	@$(BIN)/ecom query "select year_month, orders, buyers, revenue, average_order_value, revenue_growth from monthly_revenue" --lake $(DEMO_LAKE)

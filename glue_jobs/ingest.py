@@ -5,6 +5,8 @@ Job arguments (all paths `s3://...` on AWS, local paths locally):
   --staged_path      staged events table
   --quarantine_path  quarantine table
   --report_path      optional: folder for the JSON report of this step
+  --manifest_path    optional: folder recording ingested raw files; files already recorded
+                     are skipped and new rows merge into the dates already staged
   --run_id           optional: defaults to the Glue job run id
 
 Runs unchanged on Glue (GlueContext, Job, job.commit()) and locally:
@@ -17,7 +19,7 @@ import json
 import sys
 
 REQUIRED = ("raw_path", "staged_path", "quarantine_path")
-OPTIONAL = {"report_path": None, "run_id": None}
+OPTIONAL = {"report_path": None, "run_id": None, "manifest_path": None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
                 staged_path=args["staged_path"],
                 quarantine_path=args["quarantine_path"],
                 run_id=args["run_id"],
+                manifest_path=args["manifest_path"],
             ),
         )
         report = json.dumps({"step": "ingest", **result.to_dict()}, indent=2, default=str)

@@ -76,6 +76,7 @@ class PipelineStack(Stack):
         staged = Prefix(curated, "staged/events/")
         quarantine = Prefix(curated, "quarantine/events/")
         reports = Prefix(curated, "reports/runs/")
+        ingested_files = Prefix(curated, "state/ingested_files/")
         curated_tables = Prefix(curated, "curated/")
 
         self.database = glue.CfnDatabase(
@@ -121,12 +122,13 @@ class PipelineStack(Stack):
             step="ingest",
             script=code.ingest_script,
             reads=[raw_events],
-            writes=[staged, quarantine, reports],
+            writes=[staged, quarantine, reports, ingested_files],
             arguments={
                 "--raw_path": raw_events.url,
                 "--staged_path": staged.url,
                 "--quarantine_path": quarantine.url,
                 "--report_path": reports.url,
+                "--manifest_path": ingested_files.url,
             },
             **common,
         )

@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--lake", default=None, help="lake folder (default: $ECOM_LAKE or data/lake)")
     run.add_argument("--run-id", default=None, help="run id (default: time + random suffix)")
     run.add_argument("--quiet", action="store_true", help="no progress lines")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="forget which raw files were ingested and rebuild staged and curated from all",
+    )
     run.add_argument("--driver-memory", default="3g", help="local Spark driver memory")
 
     register_aws_commands(commands)
@@ -118,6 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             str(Path(lake).resolve()) if "://" not in lake else lake,
             run_id=args.run_id,
             show_progress=not args.quiet,
+            full_refresh=args.full_refresh,
         )
     except (Py4JJavaError, PySparkException) as error:
         raise EcomError(f"Spark failed: {root_cause(error)}") from None

@@ -37,3 +37,18 @@ def read_text(spark: SparkSession, path: str) -> str:
     finally:
         stream.close()
     return bytes(data).decode("utf-8")
+
+
+def delete(spark: SparkSession, path: str) -> None:
+    """Delete a file or a folder with everything in it (no error when absent)."""
+    fs, hadoop_path = _fs_and_path(spark, path)
+    if fs.exists(hadoop_path):
+        fs.delete(hadoop_path, True)
+
+
+def list_names(spark: SparkSession, path: str) -> list[str]:
+    """Names of the entries directly in a folder (empty when the folder is absent)."""
+    fs, hadoop_path = _fs_and_path(spark, path)
+    if not fs.exists(hadoop_path):
+        return []
+    return sorted(status.getPath().getName() for status in fs.listStatus(hadoop_path))

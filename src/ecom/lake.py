@@ -45,6 +45,11 @@ class Lake:
         return join_path(self.root, "curated")
 
     @property
+    def manifest(self) -> str:
+        """Which raw files earlier runs ingested (one JSON document per run)."""
+        return join_path(self.root, "state", "ingested_files")
+
+    @property
     def reports(self) -> str:
         return join_path(self.root, "reports", "runs")
 

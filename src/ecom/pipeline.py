@@ -36,6 +36,7 @@ def run_pipeline(
     *,
     run_id: str | None = None,
     show_progress: bool = True,
+    full_refresh: bool = False,
 ) -> dict[str, Any]:
     """Ingest `raw` into the lake, rebuild the curated tables and save the run report.
 
@@ -44,11 +45,16 @@ def run_pipeline(
     check_local_arguments(raw, lake_root)
     run_id = run_id or new_run_id()
     with lake_lock(lake_root, run_id):
-        return _run_locked(spark, raw, lake_root, run_id, show_progress)
+        return _run_locked(spark, raw, lake_root, run_id, show_progress, full_refresh)
 
 
 def _run_locked(
-    spark: SparkSession, raw: str, lake_root: str, run_id: str, show_progress: bool
+    spark: SparkSession,
+    raw: str,
+    lake_root: str,
+    run_id: str,
+    show_progress: bool,
+    full_refresh: bool,
 ) -> dict[str, Any]:
     """The run itself, under the lake's lock."""
     lake = Lake(lake_root)
@@ -62,7 +68,15 @@ def _run_locked(
     started = time.perf_counter()
     with step("ingest"):
         ingest = run_ingest(
-            spark, IngestArgs(raw, lake.staged_events, lake.quarantine, run_id=run_id)
+            spark,
+            IngestArgs(
+                raw,
+                lake.staged_events,
+                lake.quarantine,
+                run_id=run_id,
+                manifest_path=lake.manifest,
+                full_refresh=full_refresh,
+            ),
         )
     seconds["ingest"] = ingest.seconds
     if not ingest.reconciles:
@@ -78,6 +92,7 @@ def _run_locked(
         if "://" not in lake_root:  # the local catalog that `ecom query` reads
             register_local(lake_root)
     seconds["total"] = time.perf_counter() - started
-    report = build_report(run_id, {"raw": raw, "lake": lake_root}, ingest, model, seconds)
+    arguments = {"raw": raw, "lake": lake_root, "full_refresh": full_refresh}
+    report = build_report(run_id, arguments, ingest, model, seconds)
     report["report_path"] = save_report(spark, lake.reports, report)
     return report

@@ -24,6 +24,7 @@ class RawFile:
     path: str
     size: int
     header: str | None
+    modified: int = 0  # milliseconds since the epoch, as the file system reports it
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,11 @@ def list_raw_files(spark: SparkSession, raw_path: str) -> list[RawFile]:
         if any(_is_hidden(part) for part in relative.split("/") if part):
             continue
         header = _first_line(jvm, fs, codecs, path) if status.getLen() > 0 else None
-        found.append(RawFile(path.toString(), int(status.getLen()), header))
+        found.append(
+            RawFile(
+                path.toString(), int(status.getLen()), header, int(status.getModificationTime())
+            )
+        )
     return sorted(found, key=lambda raw_file: raw_file.path)
 
 

@@ -100,6 +100,7 @@ def test_job_arguments_point_at_the_documented_bucket_paths(synthesis: Synthesis
     assert ingest["--staged_path"] == f"s3://<{curated}>/staged/events/"
     assert ingest["--quarantine_path"] == f"s3://<{curated}>/quarantine/events/"
     assert ingest["--report_path"] == f"s3://<{curated}>/reports/runs/"
+    assert ingest["--manifest_path"] == f"s3://<{curated}>/state/ingested_files/"
     model = {
         k: flat(v) for k, v in job(synthesis, config.job_name("model"))["DefaultArguments"].items()
     }
@@ -370,6 +371,7 @@ def test_job_roles_are_scoped_to_their_prefixes(synthesis: Synthesis, config) ->
         f"<{curated}.Arn>/staged/events*",
         f"<{curated}.Arn>/quarantine/events*",
         f"<{curated}.Arn>/reports/runs*",
+        f"<{curated}.Arn>/state/ingested_files*",
         f"<{artifacts}.Arn>/glue-temp/{config.job_name('ingest')}*",
         f"<{artifacts}.Arn>/spark-logs/{config.job_name('ingest')}*",
     }

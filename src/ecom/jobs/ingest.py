@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import reduce
 
 import pyspark.sql.functions as F
 from pyspark.sql import DataFrame, Observation, SparkSession
 
+from ecom import hadoopfs
+from ecom.lake import join_path
 from ecom.rawfiles import Layout, RawFile, group_by_layout, list_raw_files
 from ecom.transforms.ingest import (
     REASON_CODES,
+    STAGED_SCHEMA,
     drop_exact_duplicates,
+    merge_staged,
     to_quarantine,
     to_staged,
     validate_lines,
@@ -30,6 +35,9 @@ class IngestArgs:
     quarantine_path: str
     run_id: str
     partitions: int | None = None
+    # Where processed raw files are recorded; None processes every file every time.
+    manifest_path: str | None = None
+    full_refresh: bool = False
 
 
 @dataclass
@@ -83,18 +91,62 @@ def shuffle_partitions(spark: SparkSession, raw_files: list[RawFile]) -> int:
     return max(default, -(-size // BYTES_PER_PARTITION))
 
 
-def describe_files(raw_files: list[RawFile], layouts: list[Layout]) -> list[dict[str, object]]:
+def describe_files(
+    raw_files: list[RawFile], layouts: list[Layout], done: dict[str, dict[str, object]]
+) -> list[dict[str, object]]:
     """One entry per file seen: path, bytes and what was done with it."""
     readable = {path for layout in layouts for path in layout.files}
+
+    def reason(raw_file: RawFile) -> str | None:
+        if raw_file.path in readable:
+            return None
+        if raw_file.path in done:
+            return f"already ingested by run {done[raw_file.path].get('run_id')}"
+        return "empty file (0 bytes or no lines)"
+
     return [
         {
             "path": raw_file.path,
             "bytes": raw_file.size,
             "status": "read" if raw_file.path in readable else "skipped",
-            "reason": None if raw_file.path in readable else "empty file (0 bytes or no lines)",
+            "reason": reason(raw_file),
         }
         for raw_file in raw_files
     ]
+
+
+def load_manifest(spark: SparkSession, manifest_path: str | None) -> dict[str, dict[str, object]]:
+    """Raw files earlier runs ingested: path → {size, modified, run_id}."""
+    if manifest_path is None:
+        return {}
+    done: dict[str, dict[str, object]] = {}
+    for name in hadoopfs.list_names(spark, manifest_path):
+        if name.endswith(".json"):
+            text = hadoopfs.read_text(spark, join_path(manifest_path, name))
+            for entry in json.loads(text)["files"]:
+                done[entry["path"]] = entry
+    return done
+
+
+def is_done(raw_file: RawFile, done: dict[str, dict[str, object]]) -> bool:
+    """True when this very file (same path, size and modification time) was ingested."""
+    entry = done.get(raw_file.path)
+    return entry is not None and (entry["size"], entry["modified"]) == (
+        raw_file.size,
+        raw_file.modified,
+    )
+
+
+def save_manifest(spark: SparkSession, args: IngestArgs, raw_files: list[RawFile]) -> None:
+    """Record the files this run ingested; written after the staged data is committed."""
+    if args.manifest_path is None or not raw_files:
+        return
+    files = [
+        {"path": f.path, "size": f.size, "modified": f.modified, "run_id": args.run_id}
+        for f in raw_files
+    ]
+    document = json.dumps({"run_id": args.run_id, "files": files}, indent=1)
+    hadoopfs.write_text(spark, join_path(args.manifest_path, f"{args.run_id}.json"), document)
 
 
 def observed(observation: Observation, timeout: float = 120.0) -> dict[str, object]:
@@ -111,9 +163,15 @@ def observed(observation: Observation, timeout: float = 120.0) -> dict[str, obje
 def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
     """Read, validate, de-duplicate and write; quarantine rejected rows with their reason."""
     started = time.perf_counter()
-    raw_files = list_raw_files(spark, args.raw_path)
+    all_files = list_raw_files(spark, args.raw_path)
+    if args.full_refresh:
+        for path in (args.staged_path, args.manifest_path):
+            if path:
+                hadoopfs.delete(spark, path)
+    done = load_manifest(spark, args.manifest_path)
+    raw_files = [raw_file for raw_file in all_files if not is_done(raw_file, done)]
     layouts = group_by_layout(raw_files)  # raises MissingColumnsError before any write
-    result = IngestResult(run_id=args.run_id, files=describe_files(raw_files, layouts))
+    result = IngestResult(run_id=args.run_id, files=describe_files(all_files, layouts, done))
     for layout in layouts:
         if layout.extra_columns:
             result.warnings.append(
@@ -121,6 +179,7 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
                 f"{', '.join(layout.extra_columns)} ignored (e.g. {layout.files[0]})"
             )
     if not layouts:
+        save_manifest(spark, args, raw_files)
         result.seconds = time.perf_counter() - started
         return result
 
@@ -138,24 +197,55 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
         .transform(drop_exact_duplicates, partitions)
         .observe(staged_metrics, F.count(F.lit(1)).alias("rows_staged"))
     )
-    (
-        staged_df.sortWithinPartitions("event_date", "session_id", "event_at")
-        .write.mode("overwrite")
-        .partitionBy("event_date")
-        .parquet(args.staged_path)
-    )
+    merging = hadoopfs.exists(spark, args.staged_path)
+    incoming_path = join_path(args.staged_path, "_incoming", args.run_id)  # hidden from readers
+    write_staged(staged_df, incoming_path if merging else args.staged_path)
     read = observed(read_metrics)
     rejected = {code: int(read[code]) for code in REASON_CODES if read[code]}
     result.rows_read = int(read["rows_read"])
     result.rows_staged = int(observed(staged_metrics)["rows_staged"])
+    if merging:  # new rows join the dates already staged; exact duplicates of them drop out
+        result.rows_staged = merge_into_staged(spark, incoming_path, args.staged_path, partitions)
+        hadoopfs.delete(spark, incoming_path)
     result.duplicates_dropped = result.rows_read - sum(rejected.values()) - result.rows_staged
     if rejected:  # a second pass over the input, only when something was rejected
         result.quarantined_by_reason = write_quarantine(
             spark, validated_events(spark, layouts), args, ingested_at
         )
     result.rows_quarantined = sum(result.quarantined_by_reason.values())
+    save_manifest(spark, args, raw_files)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def write_staged(staged_df: DataFrame, path: str) -> None:
+    """Write staged rows by event_date, replacing only the dates they hold."""
+    (
+        staged_df.sortWithinPartitions("event_date", "session_id", "event_at")
+        .write.mode("overwrite")
+        .partitionBy("event_date")
+        .parquet(path)
+    )
+
+
+def merge_into_staged(
+    spark: SparkSession, incoming_path: str, staged_path: str, partitions: int
+) -> int:
+    """Merge an incoming batch into the staged dates it touches; return the rows it added."""
+    dates = [
+        name.split("=", 1)[1]
+        for name in hadoopfs.list_names(spark, incoming_path)
+        if name.startswith("event_date=")
+    ]
+    if not dates:
+        return 0
+    in_dates = F.col("event_date").isin([date.fromisoformat(day) for day in dates])
+    existing_df = spark.read.schema(STAGED_SCHEMA).parquet(staged_path).where(in_dates)
+    before = existing_df.count()
+    incoming_df = spark.read.schema(STAGED_SCHEMA).parquet(incoming_path)
+    write_staged(merge_staged(existing_df, incoming_df, partitions), staged_path)
+    after = spark.read.schema(STAGED_SCHEMA).parquet(staged_path).where(in_dates).count()
+    return after - before
 
 
 def write_quarantine(

@@ -275,3 +275,25 @@ def drop_exact_duplicates(staged_df: DataFrame, partitions: int) -> DataFrame:
     return staged_df.repartition(partitions, "event_date").dropDuplicates(
         [*EVENT_COLUMNS, "event_date"]
     )
+
+
+def merge_staged(existing_df: DataFrame, incoming_df: DataFrame, partitions: int) -> DataFrame:
+    """Staged rows of some dates + new rows of those dates → one row per distinct event.
+
+    The copy ingested first keeps its lineage, so re-delivering a file changes nothing.
+    """
+    require_columns(incoming_df, STAGED_COLUMNS, "merge_staged")
+    keys = [*EVENT_COLUMNS, "event_date"]
+    lineage = F.min(F.struct(*[F.col(name) for name in reversed(LINEAGE_COLUMNS)]))
+    merged_df = (
+        existing_df.select(*STAGED_COLUMNS)
+        .unionByName(incoming_df.select(*STAGED_COLUMNS))
+        .repartition(partitions, "event_date")
+        .groupBy(*keys)
+        .agg(lineage.alias("_lineage"))
+    )
+    return merged_df.select(
+        *[F.col(name) for name in EVENT_COLUMNS],
+        *[F.col(f"_lineage.{name}").alias(name) for name in LINEAGE_COLUMNS],
+        F.col("event_date"),
+    )

@@ -1,0 +1,20 @@
+"""Data-quality gates: rules declared once per curated table, evaluated with Spark."""
+
+from ecom.quality.evaluate import (
+    RESULT_SCHEMA,
+    DataQualityError,
+    evaluate,
+    failing_errors,
+    raise_on_failing_errors,
+)
+from ecom.quality.rules import RULES, Rule
+
+__all__ = [
+    "RESULT_SCHEMA",
+    "RULES",
+    "DataQualityError",
+    "Rule",
+    "evaluate",
+    "failing_errors",
+    "raise_on_failing_errors",
+]

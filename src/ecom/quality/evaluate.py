@@ -1,0 +1,335 @@
+"""Evaluate data-quality rules with Spark: curated tables → one `dq_results` row per rule.
+
+Each table is scanned by one aggregation for its column rules (not_null, accepted_values,
+value_range, freshness, row counts); `unique` and `foreign_key` add one small aggregation
+each. Every part is a one-row frame; the rows are cross-joined, exploded into one result per
+rule and unioned across tables. Nothing but the final (tiny) results is ever collected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from functools import reduce
+
+import pyspark.sql.functions as F
+from pyspark.sql import Column, DataFrame, Row, SparkSession
+from pyspark.sql.types import (
+    BooleanType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
+
+from ecom.errors import EcomError, InvalidArgumentError
+from ecom.quality.rules import (
+    ACCEPTED_VALUES,
+    ERROR,
+    FOREIGN_KEY,
+    FRESHNESS,
+    NOT_NULL,
+    ROW_COUNT_CHANGE,
+    UNIQUE,
+    VALUE_RANGE,
+    Rule,
+)
+
+RESULT_SCHEMA = StructType(
+    [
+        StructField("run_id", StringType()),
+        StructField("table_name", StringType()),
+        StructField("rule_name", StringType()),
+        StructField("rule_kind", StringType()),
+        StructField("level", StringType()),
+        StructField("is_passed", BooleanType()),
+        StructField("failed_rows", LongType()),
+        StructField("checked_rows", LongType()),
+        StructField("details", StringType()),
+        StructField("evaluated_at", TimestampType()),
+    ]
+)
+_OUTCOME_FIELDS = RESULT_SCHEMA.fieldNames()[:-1]  # evaluated_at is added once, at the end
+_ROWS = "_rows"
+
+
+class DataQualityError(EcomError):
+    """Error-level data-quality rules failed; the run's output must not be published."""
+
+    def __init__(self, failures: list[Row]) -> None:
+        self.failures = failures
+        super().__init__("dq: " + "; ".join(describe_failure(row) for row in failures))
+
+
+def describe_failure(row: Row) -> str:
+    """`table.rule failed on 3 of 120 rows`, or `table.rule failed: <details>` without counts."""
+    if row["failed_rows"] is not None and row["checked_rows"] is not None:
+        counts = f"failed on {row['failed_rows']} of {row['checked_rows']} rows"
+        return f"{row['table_name']}.{row['rule_name']} {counts}"
+    return f"{row['table_name']}.{row['rule_name']} failed: {row['details']}"
+
+
+def failing_errors(results_df: DataFrame) -> list[Row]:
+    """dq_results → the failed error-level results (a handful of rows), by table and rule."""
+    failed_df = results_df.where(~F.col("is_passed") & (F.col("level") == ERROR))
+    return failed_df.orderBy("table_name", "rule_name").collect()
+
+
+def raise_on_failing_errors(results_df: DataFrame) -> None:
+    """Raise DataQualityError naming every failed error-level rule; warnings only record."""
+    failures = failing_errors(results_df)
+    if failures:
+        raise DataQualityError(failures)
+
+
+def evaluate(
+    spark_tables: Mapping[str, DataFrame],
+    rules: Iterable[Rule],
+    *,
+    run_id: str,
+    reference_date: date,
+    previous_counts: Mapping[str, int] | None = None,
+    evaluated_at: datetime | None = None,
+) -> DataFrame:
+    """Tables by name + rules → dq_results: one row per rule (lazy; nothing is collected)."""
+    rules = list(rules)
+    if not rules:
+        raise InvalidArgumentError("dq: no rules to evaluate")
+    context = _Context(spark_tables, run_id, reference_date, dict(previous_counts or {}))
+    by_table: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_table.setdefault(rule.table, []).append(rule)
+    parts = [context.evaluate_table(table, table_rules) for table, table_rules in by_table.items()]
+    results_df = reduce(DataFrame.unionByName, parts)
+    stamp = F.lit(evaluated_at) if evaluated_at is not None else F.current_timestamp()
+    return results_df.withColumn("evaluated_at", stamp.cast(TimestampType()))
+
+
+class _Context:
+    """What every rule of one evaluate() call shares: the tables, run id and reference data."""
+
+    def __init__(
+        self,
+        tables: Mapping[str, DataFrame],
+        run_id: str,
+        reference_date: date,
+        previous_counts: dict[str, int],
+    ) -> None:
+        self.tables = tables
+        self.run_id = run_id
+        self.reference_date = reference_date
+        self.previous_counts = previous_counts
+
+    def session(self) -> SparkSession:
+        """The session of the tables passed in (library code never creates one)."""
+        for table_df in self.tables.values():
+            return table_df.sparkSession
+        session = SparkSession.getActiveSession()
+        if session is None:
+            raise InvalidArgumentError("dq: no tables and no active Spark session")
+        return session
+
+    def outcome(
+        self,
+        rule: Rule,
+        is_passed: Column,
+        failed_rows: Column,
+        checked_rows: Column,
+        details: Column,
+    ) -> Column:
+        """One result as a struct of the dq_results columns (without evaluated_at)."""
+        values = [
+            F.lit(self.run_id),
+            F.lit(rule.table),
+            F.lit(rule.name),
+            F.lit(rule.kind),
+            F.lit(rule.level),
+            is_passed.cast(BooleanType()),
+            failed_rows.cast(LongType()),
+            checked_rows.cast(LongType()),
+            details.cast(StringType()),
+        ]
+        return F.struct(
+            *[value.alias(name) for value, name in zip(values, _OUTCOME_FIELDS, strict=True)]
+        )
+
+    def failed(self, rule: Rule, details: str, checked_rows: Column | None = None) -> Column:
+        """A rule that could not run (missing table or column): failed, no row counts."""
+        checked = checked_rows if checked_rows is not None else F.lit(None)
+        return self.outcome(rule, F.lit(False), F.lit(None), checked, F.lit(details))
+
+    def evaluate_table(self, table: str, rules: list[Rule]) -> DataFrame:
+        """One table's rules → one result row per rule."""
+        table_df = self.tables.get(table)
+        if table_df is None:
+            row_df = self.session().range(1)
+            results = [self.failed(rule, "table missing") for rule in rules]
+            return _explode(row_df, results)
+        aggregates: list[Column] = [F.count(F.lit(1)).alias(_ROWS)]
+        extras: list[DataFrame] = []
+        results: list[Column] = []
+        for index, rule in enumerate(rules):
+            metric = f"_m{index}"
+            results.append(self.rule_result(rule, table_df, metric, aggregates, extras))
+        metrics_df = reduce(DataFrame.crossJoin, extras, table_df.agg(*aggregates))
+        return _explode(metrics_df, results)
+
+    def rule_result(
+        self,
+        rule: Rule,
+        table_df: DataFrame,
+        metric: str,
+        aggregates: list[Column],
+        extras: list[DataFrame],
+    ) -> Column:
+        """Add what `rule` needs to `aggregates`/`extras`; return its result struct."""
+        rows = F.col(_ROWS)
+        absent = [column for column in rule.columns if column not in table_df.columns]
+        if absent:
+            return self.failed(rule, f"column missing: {', '.join(absent)}", rows)
+        if rule.kind == ROW_COUNT_CHANGE:
+            return self.row_count_change(rule)
+        if rule.kind == FRESHNESS:
+            aggregates.append(F.max(F.to_date(F.col(rule.column))).alias(metric))
+            return self.freshness(rule, F.col(metric))
+        if rule.kind == UNIQUE:
+            extras.append(duplicated_rows(table_df, rule.columns, metric))
+            details = F.format_string(
+                "%d row(s) share %d duplicated key(s) (%s)",
+                F.col(metric),
+                F.col(f"{metric}_keys"),
+                F.lit(", ".join(rule.columns)),
+            )
+            return self.row_outcome(rule, F.col(metric), details)
+        if rule.kind == FOREIGN_KEY:
+            return self.foreign_key(rule, table_df, metric, extras)
+        condition = failing_condition(rule)
+        aggregates.append(F.count(F.when(condition, 1)).alias(metric))
+        return self.row_outcome(
+            rule,
+            F.col(metric),
+            F.format_string("%d row(s) %s", F.col(metric), F.lit(_FAILURE_WORDS[rule.kind](rule))),
+        )
+
+    def row_outcome(self, rule: Rule, failed_rows: Column, details: Column) -> Column:
+        return self.outcome(rule, failed_rows == 0, failed_rows, F.col(_ROWS), details)
+
+    def foreign_key(
+        self, rule: Rule, table_df: DataFrame, metric: str, extras: list[DataFrame]
+    ) -> Column:
+        ref_table, ref_column = rule.params["ref_table"], rule.params["ref_column"]
+        ref_df = self.tables.get(ref_table)
+        if ref_df is None:
+            return self.failed(rule, f"reference table missing: {ref_table}", F.col(_ROWS))
+        if ref_column not in ref_df.columns:
+            return self.failed(
+                rule, f"reference column missing: {ref_table}.{ref_column}", F.col(_ROWS)
+            )
+        extras.append(orphan_rows(table_df, rule.column, ref_df, ref_column, metric))
+        details = F.format_string(
+            "%d row(s) with %s not found in %s.%s%s",
+            F.col(metric),
+            F.lit(rule.column),
+            F.lit(ref_table),
+            F.lit(ref_column),
+            F.coalesce(F.concat(F.lit(", e.g. "), F.col(f"{metric}_example")), F.lit("")),
+        )
+        return self.row_outcome(rule, F.col(metric), details)
+
+    def freshness(self, rule: Rule, latest: Column) -> Column:
+        max_age = int(rule.params["max_age_days"])
+        reference = F.lit(self.reference_date).cast("date")
+        age = F.datediff(reference, latest)
+        details = F.when(latest.isNull(), F.lit(f"no {rule.column} values")).otherwise(
+            F.format_string(
+                "latest %s is %d day(s) before %s (max %d)",
+                latest.cast("string"),
+                age,
+                reference.cast("string"),
+                F.lit(max_age),
+            )
+        )
+        is_passed = F.coalesce(age <= max_age, F.lit(False))
+        return self.outcome(rule, is_passed, F.lit(None), F.col(_ROWS), details)
+
+    def row_count_change(self, rule: Rule) -> Column:
+        rows = F.col(_ROWS)
+        previous = self.previous_counts.get(rule.table)
+        if previous is None or previous == 0:
+            why = "no previous count" if previous is None else "previous count is 0"
+            return self.outcome(rule, F.lit(True), F.lit(None), rows, F.lit(f"skipped: {why}"))
+        max_change = float(rule.params["max_change"])
+        change = (rows - F.lit(previous)) / F.lit(previous)
+        details = F.format_string(
+            "%d rows vs %d previously: %+.1f%% (max %.1f%%)",
+            rows,
+            F.lit(previous),
+            change * 100,
+            F.lit(max_change * 100),
+        )
+        return self.outcome(rule, F.abs(change) <= max_change, F.lit(None), rows, details)
+
+
+def _range_words(rule: Rule) -> str:
+    bounds = []
+    if "min" in rule.params:
+        bounds.append(f">= {rule.params['min']}")
+    if "max" in rule.params:
+        bounds.append(f"<= {rule.params['max']}")
+    return f"with {rule.column} not {' and '.join(bounds)}"
+
+
+_FAILURE_WORDS = {
+    NOT_NULL: lambda rule: f"with {' or '.join(rule.columns)} null",
+    ACCEPTED_VALUES: lambda rule: f"with {rule.column} not in the accepted values",
+    VALUE_RANGE: _range_words,
+}
+
+
+def failing_condition(rule: Rule) -> Column:
+    """Row-level condition under which a not_null / accepted_values / value_range row fails."""
+    column = F.col(rule.column)
+    if rule.kind == NOT_NULL:
+        return reduce(lambda a, b: a | b, [F.col(name).isNull() for name in rule.columns])
+    if rule.kind == ACCEPTED_VALUES:
+        return column.isNotNull() & ~column.isin(list(rule.params["values"]))
+    if rule.kind == VALUE_RANGE:
+        outside = F.lit(False)
+        if "min" in rule.params:
+            outside = outside | (column < F.lit(rule.params["min"]))
+        if "max" in rule.params:
+            outside = outside | (column > F.lit(rule.params["max"]))
+        return column.isNotNull() & outside
+    raise InvalidArgumentError(
+        f"dq rule {rule.table}.{rule.name}: no row condition for {rule.kind}"
+    )
+
+
+def duplicated_rows(table_df: DataFrame, columns: tuple[str, ...], metric: str) -> DataFrame:
+    """Table → one row: rows whose (non-null) key occurs more than once, and how many keys."""
+    keyed_df = table_df.where(reduce(lambda a, b: a & b, [F.col(c).isNotNull() for c in columns]))
+    counts_df = keyed_df.groupBy(*columns).agg(F.count(F.lit(1)).alias("_n")).where("_n > 1")
+    return counts_df.agg(
+        F.coalesce(F.sum("_n"), F.lit(0)).cast(LongType()).alias(metric),
+        F.count(F.lit(1)).alias(f"{metric}_keys"),
+    )
+
+
+def orphan_rows(
+    table_df: DataFrame, column: str, ref_df: DataFrame, ref_column: str, metric: str
+) -> DataFrame:
+    """Fact + dimension → one row: fact rows whose non-null key the dimension lacks, an example."""
+    keys_df = table_df.select(F.col(column).alias("_key")).where(F.col("_key").isNotNull())
+    ref_keys_df = ref_df.select(F.col(ref_column).alias("_key"))
+    orphans_df = keys_df.join(ref_keys_df, "_key", "left_anti")
+    return orphans_df.agg(
+        F.count(F.lit(1)).alias(metric),
+        F.min("_key").cast(StringType()).alias(f"{metric}_example"),
+    )
+
+
+def _explode(row_df: DataFrame, results: list[Column]) -> DataFrame:
+    """A one-row frame + result structs → one row per result, the dq_results columns."""
+    exploded_df = row_df.select(F.explode(F.array(*results)).alias("_result"))
+    return exploded_df.select(*[F.col(f"_result.{name}").alias(name) for name in _OUTCOME_FIELDS])

@@ -1,0 +1,180 @@
+"""Data-quality rules, declared once per curated table as data.
+
+A rule names its table, a kind, a level and the column(s) it checks. `evaluate` runs them
+with Spark inside the model job and `dqdl.render_rulesets` renders the same rules for AWS Glue
+Data Quality. Null handling follows dbt's tests: only `not_null` fails on nulls; `unique`,
+`foreign_key`, `accepted_values` and `value_range` ignore rows whose checked column is null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ecom.errors import InvalidArgumentError
+
+ERROR = "error"
+WARN = "warn"
+LEVELS: tuple[str, ...] = (ERROR, WARN)
+
+NOT_NULL = "not_null"
+UNIQUE = "unique"
+FOREIGN_KEY = "foreign_key"
+ACCEPTED_VALUES = "accepted_values"
+VALUE_RANGE = "value_range"
+FRESHNESS = "freshness"
+ROW_COUNT_CHANGE = "row_count_change"
+
+# Kinds that count failing rows; the others judge the table as a whole.
+ROW_KINDS: tuple[str, ...] = (NOT_NULL, UNIQUE, FOREIGN_KEY, ACCEPTED_VALUES, VALUE_RANGE)
+TABLE_KINDS: tuple[str, ...] = (FRESHNESS, ROW_COUNT_CHANGE)
+KINDS: tuple[str, ...] = ROW_KINDS + TABLE_KINDS
+
+# Parameters each kind requires (value_range needs at least one of min and max).
+REQUIRED_PARAMS: dict[str, tuple[str, ...]] = {
+    FOREIGN_KEY: ("ref_table", "ref_column"),
+    ACCEPTED_VALUES: ("values",),
+    FRESHNESS: ("max_age_days",),
+    ROW_COUNT_CHANGE: ("max_change",),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check on one table: `kind` over `columns`, configured by `params`.
+
+    params by kind: foreign_key {ref_table, ref_column}; accepted_values {values};
+    value_range {min and/or max, inclusive}; freshness {max_age_days};
+    row_count_change {max_change, a fraction: 0.5 = 50%}.
+    """
+
+    table: str
+    name: str
+    kind: str
+    level: str
+    columns: tuple[str, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        where = f"dq rule {self.table}.{self.name}"
+        if isinstance(self.columns, str):
+            object.__setattr__(self, "columns", (self.columns,))
+        else:
+            object.__setattr__(self, "columns", tuple(self.columns))
+        if self.kind not in KINDS:
+            raise InvalidArgumentError(f"{where}: unknown kind {self.kind!r}")
+        if self.level not in LEVELS:
+            raise InvalidArgumentError(f"{where}: level must be one of {LEVELS}")
+        if self.kind != ROW_COUNT_CHANGE and not self.columns:
+            raise InvalidArgumentError(f"{where}: a {self.kind} rule needs a column")
+        missing = [name for name in REQUIRED_PARAMS.get(self.kind, ()) if name not in self.params]
+        if self.kind == VALUE_RANGE and "min" not in self.params and "max" not in self.params:
+            missing.append("min or max")
+        if missing:
+            raise InvalidArgumentError(f"{where}: missing param(s): {', '.join(missing)}")
+
+    @property
+    def column(self) -> str:
+        """The first (usually the only) checked column."""
+        return self.columns[0]
+
+
+def not_null(table: str, column: str, level: str = ERROR) -> Rule:
+    return Rule(table, f"{column}_not_null", NOT_NULL, level, (column,))
+
+
+def unique(table: str, *columns: str, level: str = ERROR) -> Rule:
+    return Rule(table, f"{'_'.join(columns)}_unique", UNIQUE, level, columns)
+
+
+def primary_key(table: str, column: str) -> list[Rule]:
+    """The key of a table: not null and unique (error level)."""
+    return [not_null(table, column), unique(table, column)]
+
+
+def foreign_key(
+    table: str, column: str, ref_table: str, ref_column: str | None = None, level: str = ERROR
+) -> Rule:
+    ref = {"ref_table": ref_table, "ref_column": ref_column or column}
+    return Rule(table, f"{column}_in_{ref_table}", FOREIGN_KEY, level, (column,), ref)
+
+
+def accepted_values(table: str, column: str, values: Iterable[object], level: str = ERROR) -> Rule:
+    params = {"values": tuple(values)}
+    return Rule(table, f"{column}_accepted_values", ACCEPTED_VALUES, level, (column,), params)
+
+
+def value_range(
+    table: str,
+    column: str,
+    *,
+    name: str,
+    min_value: object = None,
+    max_value: object = None,
+    level: str = ERROR,
+) -> Rule:
+    params = {
+        key: value for key, value in (("min", min_value), ("max", max_value)) if value is not None
+    }
+    return Rule(table, name, VALUE_RANGE, level, (column,), params)
+
+
+def freshness(table: str, column: str, max_age_days: int, level: str = WARN) -> Rule:
+    params = {"max_age_days": max_age_days}
+    return Rule(table, f"{column}_fresh", FRESHNESS, level, (column,), params)
+
+
+def row_count_change(table: str, max_change: float, level: str = WARN) -> Rule:
+    return Rule(table, "row_count_change", ROW_COUNT_CHANGE, level, (), {"max_change": max_change})
+
+
+def _not_negative(table: str, column: str) -> Rule:
+    return value_range(table, column, name=f"{column}_not_negative", min_value=0)
+
+
+# Days the latest daily summary may lag the run's reference date (data arrives daily,
+# one day late at most, plus one day of slack for a late delivery).
+SUMMARY_MAX_AGE_DAYS = 2
+# Relative change in fact rows between two runs beyond which a warning is recorded.
+MAX_ROW_COUNT_CHANGE = 0.5
+
+RULES: list[Rule] = [
+    # fact_purchases: one row per purchase event
+    *primary_key("fact_purchases", "purchase_key"),
+    not_null("fact_purchases", "user_key"),
+    not_null("fact_purchases", "product_key"),
+    not_null("fact_purchases", "category_key"),
+    not_null("fact_purchases", "date_key"),
+    foreign_key("fact_purchases", "user_key", "dim_user"),
+    foreign_key("fact_purchases", "product_key", "dim_product"),
+    foreign_key("fact_purchases", "category_key", "dim_category"),
+    foreign_key("fact_purchases", "date_key", "dim_time"),
+    _not_negative("fact_purchases", "revenue"),
+    value_range("fact_purchases", "quantity", name="quantity_at_least_1", min_value=1),
+    row_count_change("fact_purchases", MAX_ROW_COUNT_CHANGE),
+    # fact_sessions: one row per session
+    *primary_key("fact_sessions", "session_id"),
+    not_null("fact_sessions", "user_key"),
+    foreign_key("fact_sessions", "user_key", "dim_user"),
+    value_range("fact_sessions", "events", name="events_at_least_1", min_value=1),
+    _not_negative("fact_sessions", "revenue"),
+    row_count_change("fact_sessions", MAX_ROW_COUNT_CHANGE),
+    # dimensions: one row per entity
+    *primary_key("dim_user", "user_key"),
+    *primary_key("dim_product", "product_key"),
+    *primary_key("dim_category", "category_key"),
+    *primary_key("dim_time", "date_key"),
+    accepted_values("dim_time", "iso_weekday", range(1, 8)),
+    # summaries: one row per date, one row per month
+    *primary_key("fact_daily_summary", "date_key"),
+    _not_negative("fact_daily_summary", "revenue"),
+    freshness("fact_daily_summary", "summary_date", SUMMARY_MAX_AGE_DAYS),
+    *primary_key("fact_monthly_summary", "month_key"),
+    _not_negative("fact_monthly_summary", "revenue"),
+]
+
+
+def rules_for(table: str, rules: Iterable[Rule] = RULES) -> list[Rule]:
+    """The rules of one table, in declaration order."""
+    return [rule for rule in rules if rule.table == table]

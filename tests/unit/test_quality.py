@@ -1,0 +1,402 @@
+"""Data-quality rules on tiny inline tables: every expected count below is worked out by hand.
+
+One evaluate() call covers every rule kind on a good and a bad copy of the same table, so the
+whole module runs a couple of Spark jobs.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from pyspark.sql.types import (
+    DateType,
+    DecimalType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+)
+
+from ecom.errors import EcomError, InvalidArgumentError
+from ecom.lake import CURATED_TABLES
+from ecom.quality.dqdl import render_rule, render_rulesets
+from ecom.quality.evaluate import (
+    RESULT_SCHEMA,
+    DataQualityError,
+    evaluate,
+    failing_errors,
+    raise_on_failing_errors,
+)
+from ecom.quality.rules import (
+    FRESHNESS,
+    ROW_COUNT_CHANGE,
+    RULES,
+    WARN,
+    Rule,
+    accepted_values,
+    foreign_key,
+    freshness,
+    not_null,
+    row_count_change,
+    rules_for,
+    unique,
+    value_range,
+)
+from ecom.transforms.ingest import STAGED_SCHEMA
+from ecom.transforms.model import (
+    build_dim_category,
+    build_dim_product,
+    build_dim_time,
+    build_dim_user,
+    build_fact_daily_summary,
+    build_fact_monthly_summary,
+    build_fact_purchases,
+    build_fact_sessions,
+    event_date_bounds,
+    product_versions,
+)
+
+FACT_SCHEMA = StructType(
+    [
+        StructField("purchase_key", LongType()),
+        StructField("user_key", LongType()),
+        StructField("status", StringType()),
+        StructField("quantity", IntegerType()),
+        StructField("revenue", DecimalType(18, 2)),
+        StructField("purchase_date", DateType()),
+    ]
+)
+DIM_SCHEMA = StructType([StructField("user_key", LongType())])
+
+
+def d(text: str) -> Decimal:
+    return Decimal(text)
+
+
+# Good: revenue 0.00 and quantity 3 sit on their bounds; nulls only where no not_null rule
+# applies (status, revenue); latest date 2019-11-01 is exactly 2 days before the reference.
+GOOD_ROWS = [
+    (1, 100, "paid", 1, d("10.00"), date(2019, 10, 30)),
+    (2, 100, "refunded", 3, d("0.00"), date(2019, 10, 31)),
+    (3, 200, None, 2, None, date(2019, 11, 1)),
+]
+# Bad, row by row:
+# 1 fine; 2 repeats key 1, user 999 unknown, revenue < 0, quantity 0, status 'lost';
+# 3 null key, user 888 unknown, revenue -0.01, quantity 4; 4 null user (FK ignores it),
+# 'PAID' (case matters), null date; 5 fine but (100, 'paid') repeats row 1.
+BAD_ROWS = [
+    (1, 100, "paid", 1, d("10.00"), date(2019, 10, 30)),
+    (1, 999, "lost", 0, d("-1.00"), date(2019, 10, 31)),
+    (None, 888, "paid", 4, d("-0.01"), date(2019, 10, 29)),
+    (4, None, "PAID", 1, d("3.00"), None),
+    (5, 100, "paid", 1, d("1.00"), date(2019, 10, 31)),
+]
+REFERENCE_DATE = date(2019, 11, 3)
+EVALUATED_AT = datetime(2019, 11, 3, 6, 0)
+
+
+def kind_rules(table: str) -> list[Rule]:
+    """One rule of each kind (unique twice: one and two columns) on `table`."""
+    return [
+        not_null(table, "purchase_key"),
+        unique(table, "purchase_key"),
+        unique(table, "user_key", "status"),
+        foreign_key(table, "user_key", "dim_user"),
+        accepted_values(table, "status", ["paid", "refunded"]),
+        value_range(table, "revenue", name="revenue_not_negative", min_value=0),
+        value_range(table, "quantity", name="quantity_1_to_3", min_value=1, max_value=3),
+        freshness(table, "purchase_date", max_age_days=2),
+        row_count_change(table, max_change=0.5),
+    ]
+
+
+EDGE_RULES = [
+    not_null("fact_gone", "purchase_key"),
+    foreign_key("good_fact", "user_key", "dim_gone", "user_key", level=WARN),
+    not_null("good_fact", "no_such_column"),
+    row_count_change("dim_user", max_change=0.5),
+]
+
+
+@pytest.fixture(scope="module")
+def results_df(spark):
+    tables = {
+        "good_fact": spark.createDataFrame(GOOD_ROWS, FACT_SCHEMA),
+        "bad_fact": spark.createDataFrame(BAD_ROWS, FACT_SCHEMA),
+        "dim_user": spark.createDataFrame([(100,), (200,), (300,)], DIM_SCHEMA),
+    }
+    rules = kind_rules("good_fact") + kind_rules("bad_fact") + EDGE_RULES
+    # good: 3 rows vs 2 before = +50% (on the threshold, passes); bad: 5 vs 11 = -54.5%.
+    previous = {"good_fact": 2, "bad_fact": 11}
+    results_df = evaluate(
+        tables,
+        rules,
+        run_id="run-1",
+        reference_date=REFERENCE_DATE,
+        previous_counts=previous,
+        evaluated_at=EVALUATED_AT,
+    ).cache()
+    yield results_df
+    results_df.unpersist()
+
+
+@pytest.fixture(scope="module")
+def results(results_df):
+    return {(row.table_name, row.rule_name): row for row in results_df.collect()}
+
+
+def test_results_have_the_dq_results_schema_and_one_row_per_rule(results_df, results) -> None:
+    assert [(f.name, f.dataType) for f in results_df.schema] == [
+        (f.name, f.dataType) for f in RESULT_SCHEMA
+    ]
+    assert len(results) == 2 * 9 + 4
+    row = results[("good_fact", "purchase_key_unique")]
+    assert (row.run_id, row.rule_kind, row.level) == ("run-1", "unique", "error")
+    assert row.evaluated_at == EVALUATED_AT
+
+
+def test_every_kind_passes_on_good_data(results) -> None:
+    names = [rule.name for rule in kind_rules("good_fact")]
+    good = {name: results[("good_fact", name)] for name in names}
+    failed = [name for name, row in good.items() if not row.is_passed]
+    assert failed == []
+    row_level = [row for row in good.values() if row.rule_kind not in (FRESHNESS, ROW_COUNT_CHANGE)]
+    assert {(row.failed_rows, row.checked_rows) for row in row_level} == {(0, 3)}
+
+
+@pytest.mark.parametrize(
+    ("rule_name", "failed_rows"),
+    [
+        ("purchase_key_not_null", 1),
+        ("purchase_key_unique", 2),  # the two rows with key 1; the null key is not counted
+        ("user_key_status_unique", 2),  # (100, 'paid') twice; (None, 'PAID') is skipped
+        ("user_key_in_dim_user", 2),  # 999 and 888; the null user is not counted
+        ("status_accepted_values", 2),  # 'lost' and 'PAID'
+        ("revenue_not_negative", 2),  # -1.00 and -0.01
+        ("quantity_1_to_3", 2),  # 0 and 4
+    ],
+)
+def test_row_rules_fail_with_the_failing_row_count(results, rule_name, failed_rows) -> None:
+    row = results[("bad_fact", rule_name)]
+    assert (row.is_passed, row.failed_rows, row.checked_rows) == (False, failed_rows, 5)
+
+
+def test_rule_details_say_what_failed(results) -> None:
+    assert results[("bad_fact", "purchase_key_unique")].details == (
+        "2 row(s) share 1 duplicated key(s) (purchase_key)"
+    )
+    assert results[("bad_fact", "user_key_in_dim_user")].details == (
+        "2 row(s) with user_key not found in dim_user.user_key, e.g. 888"
+    )
+    assert results[("bad_fact", "quantity_1_to_3")].details == (
+        "2 row(s) with quantity not >= 1 and <= 3"
+    )
+
+
+def test_freshness_against_the_reference_date(results) -> None:
+    good = results[("good_fact", "purchase_date_fresh")]
+    assert good.is_passed  # 2019-11-01 is 2 days before 2019-11-03: on the limit
+    assert good.details == "latest 2019-11-01 is 2 day(s) before 2019-11-03 (max 2)"
+    bad = results[("bad_fact", "purchase_date_fresh")]  # latest 2019-10-31, the null ignored
+    assert (bad.is_passed, bad.failed_rows, bad.checked_rows) == (False, None, 5)
+    assert bad.details == "latest 2019-10-31 is 3 day(s) before 2019-11-03 (max 2)"
+
+
+def test_row_count_change_with_and_without_previous_count(results) -> None:
+    good = results[("good_fact", "row_count_change")]
+    assert good.is_passed
+    assert good.details == "3 rows vs 2 previously: +50.0% (max 50.0%)"
+    bad = results[("bad_fact", "row_count_change")]
+    assert not bad.is_passed
+    assert bad.details == "5 rows vs 11 previously: -54.5% (max 50.0%)"
+    skipped = results[("dim_user", "row_count_change")]
+    assert (skipped.is_passed, skipped.checked_rows) == (True, 3)
+    assert skipped.details == "skipped: no previous count"
+
+
+def test_missing_table_reference_or_column_fails_the_rule(results) -> None:
+    gone = results[("fact_gone", "purchase_key_not_null")]
+    assert (gone.is_passed, gone.failed_rows, gone.checked_rows) == (False, None, None)
+    assert gone.details == "table missing"
+    no_dim = results[("good_fact", "user_key_in_dim_gone")]
+    assert (no_dim.is_passed, no_dim.details) == (False, "reference table missing: dim_gone")
+    no_column = results[("good_fact", "no_such_column_not_null")]
+    assert (no_column.is_passed, no_column.details) == (False, "column missing: no_such_column")
+
+
+def test_failing_errors_keeps_failed_error_level_rules_only(results_df) -> None:
+    failures = failing_errors(results_df)
+    names = [(row.table_name, row.rule_name) for row in failures]
+    # bad_fact: 7 row rules fail; freshness and row_count_change fail but are warnings.
+    # The missing dimension is a warn rule too; the missing table and column are errors.
+    assert names == [
+        ("bad_fact", "purchase_key_not_null"),
+        ("bad_fact", "purchase_key_unique"),
+        ("bad_fact", "quantity_1_to_3"),
+        ("bad_fact", "revenue_not_negative"),
+        ("bad_fact", "status_accepted_values"),
+        ("bad_fact", "user_key_in_dim_user"),
+        ("bad_fact", "user_key_status_unique"),
+        ("fact_gone", "purchase_key_not_null"),
+        ("good_fact", "no_such_column_not_null"),
+    ]
+
+
+def test_data_quality_error_message_names_table_rule_and_rows(results_df) -> None:
+    failures = failing_errors(results_df)
+    error = DataQualityError(failures[3:4])
+    assert isinstance(error, EcomError)
+    assert str(error) == "dq: bad_fact.revenue_not_negative failed on 2 of 5 rows"
+    with pytest.raises(DataQualityError) as raised:
+        raise_on_failing_errors(results_df)
+    assert str(raised.value) == (
+        "dq: bad_fact.purchase_key_not_null failed on 1 of 5 rows; "
+        "bad_fact.purchase_key_unique failed on 2 of 5 rows; "
+        "bad_fact.quantity_1_to_3 failed on 2 of 5 rows; "
+        "bad_fact.revenue_not_negative failed on 2 of 5 rows; "
+        "bad_fact.status_accepted_values failed on 2 of 5 rows; "
+        "bad_fact.user_key_in_dim_user failed on 2 of 5 rows; "
+        "bad_fact.user_key_status_unique failed on 2 of 5 rows; "
+        "fact_gone.purchase_key_not_null failed: table missing; "
+        "good_fact.no_such_column_not_null failed: column missing: no_such_column"
+    )
+
+
+def test_rules_reject_unknown_kind_level_and_missing_params() -> None:
+    with pytest.raises(InvalidArgumentError, match="unknown kind"):
+        Rule("t", "r", "looks_fine", "error", ("c",))
+    with pytest.raises(InvalidArgumentError, match="level"):
+        Rule("t", "r", "not_null", "fatal", ("c",))
+    with pytest.raises(InvalidArgumentError, match="ref_table"):
+        Rule("t", "r", "foreign_key", "error", ("c",))
+    with pytest.raises(InvalidArgumentError, match="min or max"):
+        Rule("t", "r", "value_range", "error", ("c",))
+
+
+# --- RULES against the real curated tables -----------------------------------------------
+
+
+def test_rules_cover_every_curated_table_with_a_tested_key() -> None:
+    assert {rule.table for rule in RULES} == set(CURATED_TABLES)
+    for table in CURATED_TABLES:
+        kinds = {rule.kind for rule in rules_for(table)}
+        assert {"not_null", "unique"} <= kinds, table
+    names = [(rule.table, rule.name) for rule in RULES]
+    assert len(names) == len(set(names))
+
+
+def test_rules_levels_match_the_issue() -> None:
+    warn = {(rule.table, rule.name) for rule in RULES if rule.level == WARN}
+    assert warn == {
+        ("fact_daily_summary", "summary_date_fresh"),
+        ("fact_purchases", "row_count_change"),
+        ("fact_sessions", "row_count_change"),
+    }
+    change = [rule for rule in RULES if rule.kind == ROW_COUNT_CHANGE]
+    assert {rule.params["max_change"] for rule in change} == {0.5}
+
+
+def curated_tables(spark, rows):
+    """Staged rows → every curated table, built lazily by the real transforms."""
+    events_df = spark.createDataFrame(rows, STAGED_SCHEMA)
+    purchases_df = build_fact_purchases(events_df)
+    sessions_df = build_fact_sessions(events_df)
+    versions_df = product_versions(events_df)
+    bounds_df = event_date_bounds(events_df)
+    time_df = build_dim_time(bounds_df["first_date"], bounds_df["last_date"], bounds_df)
+    return {
+        "fact_purchases": purchases_df,
+        "fact_sessions": sessions_df,
+        "dim_user": build_dim_user(sessions_df),
+        "dim_product": build_dim_product(versions_df),
+        "dim_category": build_dim_category(versions_df),
+        "dim_time": time_df,
+        "fact_daily_summary": build_fact_daily_summary(
+            time_df, events_df, sessions_df, purchases_df
+        ),
+        "fact_monthly_summary": build_fact_monthly_summary(time_df, purchases_df),
+    }
+
+
+def staged(at, event_type, product, category, price, user, session):
+    when = datetime.fromisoformat(at)
+    return (
+        when, event_type, product, category, "electronics.phone", "acme", Decimal(price),
+        user, session, "raw/day.csv", "run-1", datetime(2019, 10, 3), when.date(),
+    )  # fmt: skip
+
+
+def test_rules_columns_exist_in_the_real_curated_tables(spark) -> None:
+    tables = curated_tables(spark, [])
+    for rule in RULES:
+        assert set(rule.columns) <= set(tables[rule.table].columns), (rule.table, rule.name)
+        if "ref_table" in rule.params:
+            assert rule.params["ref_column"] in tables[rule.params["ref_table"]].columns
+
+
+def test_rules_pass_on_tables_built_from_clean_events(spark) -> None:
+    rows = [
+        staged("2019-10-01 10:00:00", "view", 10, 7, "5.00", 1, "s1"),
+        staged("2019-10-01 10:01:00", "purchase", 10, 7, "5.00", 1, "s1"),
+        staged("2019-10-02 09:00:00", "purchase", 11, 8, "0.00", 2, "s2"),
+    ]
+    results_df = evaluate(
+        curated_tables(spark, rows),
+        RULES,
+        run_id="run-1",
+        reference_date=date(2019, 10, 3),
+        previous_counts={"fact_purchases": 2, "fact_sessions": 4},
+    )
+    rows_by_rule = {(row.table_name, row.rule_name): row for row in results_df.collect()}
+    assert len(rows_by_rule) == len(RULES)
+    assert [key for key, row in rows_by_rule.items() if not row.is_passed] == []
+    # 2 sessions vs 4 before: -50%, exactly on the threshold.
+    assert rows_by_rule[("fact_sessions", "row_count_change")].details == (
+        "2 rows vs 4 previously: -50.0% (max 50.0%)"
+    )
+
+
+# --- DQDL ------------------------------------------------------------------------------------
+
+
+def test_dqdl_renders_each_kind() -> None:
+    assert render_rule(not_null("t", "purchase_key")) == 'IsComplete "purchase_key"'
+    assert render_rule(unique("t", "user_key", "status")) == 'IsUnique "user_key" "status"'
+    assert render_rule(foreign_key("t", "user_key", "dim_user")) == (
+        'ReferentialIntegrity "user_key" "dim_user.user_key" = 1.0'
+    )
+    assert render_rule(accepted_values("t", "status", ["paid", "refunded"])) == (
+        'ColumnValues "status" in ["paid", "refunded"]'
+    )
+    assert render_rule(value_range("t", "revenue", name="n", min_value=0)) == (
+        'ColumnValues "revenue" >= 0'
+    )
+    assert render_rule(value_range("t", "q", name="n", min_value=1, max_value=3)) == (
+        '(ColumnValues "q" >= 1) and (ColumnValues "q" <= 3)'
+    )
+    assert render_rule(freshness("t", "summary_date", 2)) is None
+    assert render_rule(row_count_change("t", 0.5)) is None
+
+
+def test_dqdl_rulesets_one_per_table() -> None:
+    rulesets = render_rulesets(RULES)
+    assert set(rulesets) == set(CURATED_TABLES)
+    for ruleset in rulesets.values():
+        assert ruleset.startswith("Rules = [\n")
+        assert ruleset.endswith("]\n")
+    assert rulesets["dim_time"] == (
+        "Rules = [\n"
+        '    IsComplete "date_key",\n'
+        '    IsUnique "date_key",\n'
+        '    ColumnValues "iso_weekday" in [1, 2, 3, 4, 5, 6, 7]\n'
+        "]\n"
+    )
+    purchases = rulesets["fact_purchases"]
+    assert '    ReferentialIntegrity "date_key" "dim_time.date_key" = 1.0,\n' in purchases
+    assert '    ColumnValues "quantity" >= 1\n    # not rendered: row_count_change' in purchases
+    assert (
+        "# not rendered: summary_date_fresh (freshness, warn): " in (rulesets["fact_daily_summary"])
+    )
