@@ -1,9 +1,10 @@
 """Evaluate data-quality rules with Spark: curated tables → one `dq_results` row per rule.
 
 Each table is scanned by one aggregation for its column rules (not_null, accepted_values,
-value_range, freshness, row counts); `unique` and `foreign_key` add one small aggregation
-each. Every part is a one-row frame; the rows are cross-joined, exploded into one result per
-rule and unioned across tables. Nothing but the final (tiny) results is ever collected.
+value_range, freshness, row counts); each `unique` and `foreign_key` rule adds one grouped
+aggregation (a foreign key groups the fact's and the dimension's keys together, so no join
+or broadcast). Each part yields one-row metrics, exploded into one result row per rule; the
+parts are unioned. Nothing but the final results (one small row per rule) is ever collected.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ RESULT_SCHEMA = StructType(
 )
 _OUTCOME_FIELDS = RESULT_SCHEMA.fieldNames()[:-1]  # evaluated_at is added once, at the end
 _ROWS = "_rows"
+_FAILED = "_failed"
+_KEYS = "_keys"
+_EXAMPLE = "_example"
 
 
 class DataQualityError(EcomError):
@@ -160,82 +164,80 @@ class _Context:
         return self.outcome(rule, F.lit(False), F.lit(None), checked, F.lit(details))
 
     def evaluate_table(self, table: str, rules: list[Rule]) -> DataFrame:
-        """One table's rules → one result row per rule."""
+        """One table's rules → one result row per rule.
+
+        Column rules share one aggregation over the table; each unique and foreign_key rule
+        is one more small aggregation. The parts are unioned (no joins between them).
+        """
         table_df = self.tables.get(table)
         if table_df is None:
             row_df = self.session().range(1)
-            results = [self.failed(rule, "table missing") for rule in rules]
-            return _explode(row_df, results)
+            return _explode(row_df, [self.failed(rule, "table missing") for rule in rules])
         aggregates: list[Column] = [F.count(F.lit(1)).alias(_ROWS)]
-        extras: list[DataFrame] = []
-        results: list[Column] = []
+        shared: list[Column] = []
+        parts: list[DataFrame] = []
         for index, rule in enumerate(rules):
             metric = f"_m{index}"
-            results.append(self.rule_result(rule, table_df, metric, aggregates, extras))
-        metrics_df = reduce(DataFrame.crossJoin, extras, table_df.agg(*aggregates))
-        return _explode(metrics_df, results)
+            absent = [column for column in rule.columns if column not in table_df.columns]
+            if absent:
+                shared.append(
+                    self.failed(rule, f"column missing: {', '.join(absent)}", F.col(_ROWS))
+                )
+            elif rule.kind == UNIQUE:
+                parts.append(_explode(duplicated_rows(table_df, rule.columns), [self.unique(rule)]))
+            elif rule.kind == FOREIGN_KEY:
+                parts.append(self.foreign_key(rule, table_df))
+            else:
+                shared.append(self.shared_result(rule, metric, aggregates))
+        if shared:
+            parts.insert(0, _explode(table_df.agg(*aggregates), shared))
+        return reduce(DataFrame.unionByName, parts)
 
-    def rule_result(
-        self,
-        rule: Rule,
-        table_df: DataFrame,
-        metric: str,
-        aggregates: list[Column],
-        extras: list[DataFrame],
-    ) -> Column:
-        """Add what `rule` needs to `aggregates`/`extras`; return its result struct."""
-        rows = F.col(_ROWS)
-        absent = [column for column in rule.columns if column not in table_df.columns]
-        if absent:
-            return self.failed(rule, f"column missing: {', '.join(absent)}", rows)
+    def shared_result(self, rule: Rule, metric: str, aggregates: list[Column]) -> Column:
+        """Add what a column rule needs to the table's aggregation; return its result struct."""
         if rule.kind == ROW_COUNT_CHANGE:
             return self.row_count_change(rule)
         if rule.kind == FRESHNESS:
             aggregates.append(F.max(F.to_date(F.col(rule.column))).alias(metric))
             return self.freshness(rule, F.col(metric))
-        if rule.kind == UNIQUE:
-            extras.append(duplicated_rows(table_df, rule.columns, metric))
-            details = F.format_string(
-                "%d row(s) share %d duplicated key(s) (%s)",
-                F.col(metric),
-                F.col(f"{metric}_keys"),
-                F.lit(", ".join(rule.columns)),
-            )
-            return self.row_outcome(rule, F.col(metric), details)
-        if rule.kind == FOREIGN_KEY:
-            return self.foreign_key(rule, table_df, metric, extras)
-        condition = failing_condition(rule)
-        aggregates.append(F.count(F.when(condition, 1)).alias(metric))
-        return self.row_outcome(
-            rule,
-            F.col(metric),
-            F.format_string("%d row(s) %s", F.col(metric), F.lit(_FAILURE_WORDS[rule.kind](rule))),
-        )
+        aggregates.append(F.count(F.when(failing_condition(rule), 1)).alias(metric))
+        words = _FAILURE_WORDS[rule.kind](rule)
+        details = F.format_string("%d row(s) %s", F.col(metric), F.lit(words))
+        return self.row_outcome(rule, F.col(metric), details)
 
     def row_outcome(self, rule: Rule, failed_rows: Column, details: Column) -> Column:
         return self.outcome(rule, failed_rows == 0, failed_rows, F.col(_ROWS), details)
 
-    def foreign_key(
-        self, rule: Rule, table_df: DataFrame, metric: str, extras: list[DataFrame]
-    ) -> Column:
+    def unique(self, rule: Rule) -> Column:
+        details = F.format_string(
+            "%d row(s) share %d duplicated key(s) (%s)",
+            F.col(_FAILED),
+            F.col(_KEYS),
+            F.lit(", ".join(rule.columns)),
+        )
+        return self.row_outcome(rule, F.col(_FAILED), details)
+
+    def foreign_key(self, rule: Rule, table_df: DataFrame) -> DataFrame:
         ref_table, ref_column = rule.params["ref_table"], rule.params["ref_column"]
         ref_df = self.tables.get(ref_table)
-        if ref_df is None:
-            return self.failed(rule, f"reference table missing: {ref_table}", F.col(_ROWS))
-        if ref_column not in ref_df.columns:
-            return self.failed(
-                rule, f"reference column missing: {ref_table}.{ref_column}", F.col(_ROWS)
+        if ref_df is None or ref_column not in ref_df.columns:
+            missing = (
+                f"reference table missing: {ref_table}"
+                if ref_df is None
+                else f"reference column missing: {ref_table}.{ref_column}"
             )
-        extras.append(orphan_rows(table_df, rule.column, ref_df, ref_column, metric))
+            rows_df = table_df.agg(F.count(F.lit(1)).alias(_ROWS))
+            return _explode(rows_df, [self.failed(rule, missing, F.col(_ROWS))])
+        metrics_df = orphan_rows(table_df, rule.column, ref_df, ref_column)
         details = F.format_string(
             "%d row(s) with %s not found in %s.%s%s",
-            F.col(metric),
+            F.col(_FAILED),
             F.lit(rule.column),
             F.lit(ref_table),
             F.lit(ref_column),
-            F.coalesce(F.concat(F.lit(", e.g. "), F.col(f"{metric}_example")), F.lit("")),
+            F.coalesce(F.concat(F.lit(", e.g. "), F.col(_EXAMPLE)), F.lit("")),
         )
-        return self.row_outcome(rule, F.col(metric), details)
+        return _explode(metrics_df, [self.row_outcome(rule, F.col(_FAILED), details)])
 
     def freshness(self, rule: Rule, latest: Column) -> Column:
         max_age = int(rule.params["max_age_days"])
@@ -306,26 +308,37 @@ def failing_condition(rule: Rule) -> Column:
     )
 
 
-def duplicated_rows(table_df: DataFrame, columns: tuple[str, ...], metric: str) -> DataFrame:
-    """Table → one row: rows whose (non-null) key occurs more than once, and how many keys."""
-    keyed_df = table_df.where(reduce(lambda a, b: a & b, [F.col(c).isNotNull() for c in columns]))
-    counts_df = keyed_df.groupBy(*columns).agg(F.count(F.lit(1)).alias("_n")).where("_n > 1")
-    return counts_df.agg(
-        F.coalesce(F.sum("_n"), F.lit(0)).cast(LongType()).alias(metric),
-        F.count(F.lit(1)).alias(f"{metric}_keys"),
+def duplicated_rows(table_df: DataFrame, columns: tuple[str, ...]) -> DataFrame:
+    """Table → one row: its rows, rows whose (non-null) key occurs more than once, such keys."""
+    groups_df = table_df.groupBy(*columns).agg(F.count(F.lit(1)).alias("_n"))
+    has_null = reduce(lambda a, b: a | b, [F.col(column).isNull() for column in columns])
+    duplicated = ~has_null & (F.col("_n") > 1)
+    return groups_df.agg(
+        F.coalesce(F.sum("_n"), F.lit(0)).alias(_ROWS),
+        F.coalesce(F.sum(F.when(duplicated, F.col("_n"))), F.lit(0)).alias(_FAILED),
+        F.count(F.when(duplicated, 1)).alias(_KEYS),
     )
 
 
-def orphan_rows(
-    table_df: DataFrame, column: str, ref_df: DataFrame, ref_column: str, metric: str
-) -> DataFrame:
-    """Fact + dimension → one row: fact rows whose non-null key the dimension lacks, an example."""
-    keys_df = table_df.select(F.col(column).alias("_key")).where(F.col("_key").isNotNull())
-    ref_keys_df = ref_df.select(F.col(ref_column).alias("_key"))
-    orphans_df = keys_df.join(ref_keys_df, "_key", "left_anti")
-    return orphans_df.agg(
-        F.count(F.lit(1)).alias(metric),
-        F.min("_key").cast(StringType()).alias(f"{metric}_example"),
+def orphan_rows(table_df: DataFrame, column: str, ref_df: DataFrame, ref_column: str) -> DataFrame:
+    """Fact + dimension → one row: fact rows, rows whose non-null key the dimension lacks, and
+    the smallest such key. Keys of both sides are grouped together (no join, no broadcast)."""
+    fact_keys_df = table_df.select(
+        F.col(column).alias("_key"), F.lit(1).alias("_fact"), F.lit(0).alias("_ref")
+    )
+    ref_keys_df = ref_df.select(
+        F.col(ref_column).alias("_key"), F.lit(0).alias("_fact"), F.lit(1).alias("_ref")
+    )
+    keys_df = (
+        fact_keys_df.unionByName(ref_keys_df)
+        .groupBy("_key")
+        .agg(F.sum("_fact").alias("_n"), F.max("_ref").alias("_found"))
+    )
+    orphan = F.col("_key").isNotNull() & (F.col("_found") == 0)
+    return keys_df.agg(
+        F.coalesce(F.sum("_n"), F.lit(0)).alias(_ROWS),
+        F.coalesce(F.sum(F.when(orphan, F.col("_n"))), F.lit(0)).alias(_FAILED),
+        F.min(F.when(orphan, F.col("_key"))).cast(StringType()).alias(_EXAMPLE),
     )
 
 
