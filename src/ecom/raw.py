@@ -19,10 +19,4 @@ RAW_COLUMNS: tuple[str, ...] = (
 )
 RAW_HEADER = ",".join(RAW_COLUMNS)
 
-# Columns that may be empty in a valid row; every other column is required to hold a value.
-OPTIONAL_COLUMNS: frozenset[str] = frozenset({"category_code", "brand"})
-
 EVENT_TYPES: tuple[str, ...] = ("view", "cart", "remove_from_cart", "purchase")
-
-# `2019-10-01 00:00:00 UTC`: the only timestamp layout of the dataset.
-EVENT_TIME_FORMAT = "yyyy-MM-dd HH:mm:ss 'UTC'"

@@ -198,7 +198,10 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
         .observe(staged_metrics, F.count(F.lit(1)).alias("rows_staged"))
     )
     merging = hadoopfs.exists(spark, args.staged_path)
-    incoming_path = join_path(args.staged_path, "_incoming", args.run_id)  # hidden from readers
+    incoming_root = join_path(args.staged_path, "_incoming")  # hidden from table readers
+    incoming_path = join_path(incoming_root, args.run_id)
+    if merging:
+        hadoopfs.delete(spark, incoming_root)  # what a killed run may have left
     write_staged(staged_df, incoming_path if merging else args.staged_path)
     read = observed(read_metrics)
     rejected = {code: int(read[code]) for code in REASON_CODES if read[code]}
@@ -206,7 +209,7 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
     result.rows_staged = int(observed(staged_metrics)["rows_staged"])
     if merging:  # new rows join the dates already staged; exact duplicates of them drop out
         result.rows_staged = merge_into_staged(spark, incoming_path, args.staged_path, partitions)
-        hadoopfs.delete(spark, incoming_path)
+        hadoopfs.delete(spark, incoming_root)
     result.duplicates_dropped = result.rows_read - sum(rejected.values()) - result.rows_staged
     if rejected:  # a second pass over the input, only when something was rejected
         result.quarantined_by_reason = write_quarantine(
@@ -240,12 +243,19 @@ def merge_into_staged(
     if not dates:
         return 0
     in_dates = F.col("event_date").isin([date.fromisoformat(day) for day in dates])
-    existing_df = spark.read.schema(STAGED_SCHEMA).parquet(staged_path).where(in_dates)
-    before = existing_df.count()
+    before, after = Observation("staged_before"), Observation("staged_after")
+    existing_df = (
+        spark.read.schema(STAGED_SCHEMA)
+        .parquet(staged_path)
+        .where(in_dates)
+        .observe(before, F.count(F.lit(1)).alias("rows"))
+    )
     incoming_df = spark.read.schema(STAGED_SCHEMA).parquet(incoming_path)
-    write_staged(merge_staged(existing_df, incoming_df, partitions), staged_path)
-    after = spark.read.schema(STAGED_SCHEMA).parquet(staged_path).where(in_dates).count()
-    return after - before
+    merged_df = merge_staged(existing_df, incoming_df, partitions).observe(
+        after, F.count(F.lit(1)).alias("rows")
+    )
+    write_staged(merged_df, staged_path)  # the counts come with the write: no extra scans
+    return int(observed(after)["rows"]) - int(observed(before)["rows"])
 
 
 def write_quarantine(

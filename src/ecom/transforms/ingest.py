@@ -56,14 +56,6 @@ STAGED_SCHEMA = StructType(
         StructField("event_date", DateType()),
     ]
 )
-QUARANTINE_COLUMNS: tuple[str, ...] = (
-    "source_file",
-    "raw_line",
-    "reason",
-    "reason_column",
-    "ingested_at",
-    "ingest_run_id",
-)
 
 # Reason codes, in the order they are checked: a row gets the first that applies.
 REASONS: tuple[tuple[str, str | None], ...] = (
