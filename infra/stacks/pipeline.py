@@ -75,6 +75,7 @@ class PipelineStack(Stack):
         raw_events = Prefix(raw, "events/")
         staged = Prefix(curated, "staged/events/")
         quarantine = Prefix(curated, "quarantine/events/")
+        rejected_files = Prefix(curated, "quarantine/files/")  # raw files rejected whole
         reports = Prefix(curated, "reports/runs/")
         ingested_files = Prefix(curated, "state/ingested_files/")
         curated_tables = Prefix(curated, "curated/")
@@ -122,7 +123,7 @@ class PipelineStack(Stack):
             step="ingest",
             script=code.ingest_script,
             reads=[raw_events],
-            writes=[staged, quarantine, reports, ingested_files],
+            writes=[staged, quarantine, rejected_files, reports, ingested_files],
             arguments={
                 "--raw_path": raw_events.url,
                 "--staged_path": staged.url,

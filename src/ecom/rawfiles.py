@@ -25,6 +25,8 @@ class RawFile:
     size: int
     header: str | None
     modified: int = 0  # milliseconds since the epoch, as the file system reports it
+    # Why the first line could not be read (e.g. a corrupt archive); None when it could.
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,29 +61,47 @@ def list_raw_files(spark: SparkSession, raw_path: str) -> list[RawFile]:
         relative = path.toString()[len(fs.makeQualified(root).toString()) :]
         if any(_is_hidden(part) for part in relative.split("/") if part):
             continue
-        header = _first_line(jvm, fs, codecs, path) if status.getLen() > 0 else None
+        header, error = _first_line(jvm, fs, codecs, path) if status.getLen() > 0 else (None, None)
         found.append(
             RawFile(
-                path.toString(), int(status.getLen()), header, int(status.getModificationTime())
+                path.toString(),
+                int(status.getLen()),
+                header,
+                int(status.getModificationTime()),
+                error,
             )
         )
     return sorted(found, key=lambda raw_file: raw_file.path)
 
 
-def _first_line(jvm, fs, codecs, path) -> str | None:
-    """Read the first line of a file, decompressing by extension (gzip, bzip2, ...)."""
+def _first_line(jvm, fs, codecs, path) -> tuple[str | None, str | None]:
+    """The first line of a file, decompressing by extension (gzip, bzip2, ...), and None; or
+    None and why it cannot be read (a corrupt archive fails on its first bytes). The file is
+    judged by the caller (`ecom.rawcheck`), so one unreadable file does not stop a run."""
     stream = fs.open(path)
     try:
         codec = codecs.getCodec(path)
         if codec is not None:
             stream = codec.createInputStream(stream)
         reader = jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(stream, "UTF-8"))
-        return reader.readLine()
-    except Exception as error:  # a truncated or corrupt archive fails on its first bytes
-        message = str(error).strip().splitlines()[-1] if str(error).strip() else repr(error)
-        raise InvalidArgumentError(f"{path.toString()}: cannot read file: {message}") from None
+        return reader.readLine(), None
+    except Exception as error:
+        return None, _one_line(error)
     finally:
         stream.close()
+
+
+def _one_line(error: Exception) -> str:
+    """A JVM (or Python) error as one line: the innermost cause's class and message."""
+    cause = getattr(error, "java_exception", None)
+    if cause is None:
+        text = str(error).strip()
+        return text.splitlines()[0] if text else type(error).__name__
+    while cause.getCause() is not None and cause.getCause() != cause:
+        cause = cause.getCause()
+    message = cause.getMessage()
+    text = cause.getClass().getName() + (f": {message}" if message else "")
+    return text.splitlines()[0]
 
 
 def header_columns(header: str) -> list[str]:
@@ -98,7 +118,9 @@ def layout_of(raw_file: RawFile) -> Layout:
         raise MissingColumnsError(raw_file.path, missing)
     positions = {column: names.index(column) for column in RAW_COLUMNS}
     extra = tuple(name for name in names if name not in RAW_COLUMNS)
-    return Layout(raw_file.header.rstrip("\r"), positions, len(names), extra)
+    # Without its BOM: Hadoop's line reader (Spark's text source) drops a UTF-8 BOM at the
+    # start of a file, so the header line it returns has none, and must match this one.
+    return Layout(raw_file.header.lstrip(BOM).rstrip("\r"), positions, len(names), extra)
 
 
 def group_by_layout(raw_files: list[RawFile]) -> list[Layout]:

@@ -1,4 +1,6 @@
-"""Bad input at the edges of a run: missing columns, empty input, bad arguments."""
+"""Bad input at the edges of a run: rejected files, empty input, bad arguments.
+
+Every hostile case in one run: tests/e2e/test_hostile_input.py."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ import gzip
 import pytest
 
 from ecom import cli
-from ecom.errors import MissingColumnsError
 from ecom.pipeline import run_pipeline
 from ecom.raw import RAW_HEADER
 
@@ -16,30 +17,41 @@ pytestmark = pytest.mark.e2e
 ROW = "2019-10-01 00:00:05 UTC,view,1,2,,,1.00,3,s1"
 
 
-def test_missing_required_column_stops_before_writing_anything(spark, tmp_path) -> None:
+def test_missing_required_column_rejects_that_file_and_the_run_goes_on(spark, tmp_path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "a-good.csv").write_text(f"{RAW_HEADER}\n{ROW}\n")
     no_price = RAW_HEADER.replace(",price", "")
-    (raw / "b-no-price.csv").write_text(f"{no_price}\n2019-10-01 00:00:05 UTC,view,1,2,,,3,s1\n")
+    bad = f"{no_price}\n2019-10-01 00:00:05 UTC,view,1,2,,,3,s1\n"
+    (raw / "b-no-price.csv").write_text(bad)
     lake = tmp_path / "lake"
-    with pytest.raises(MissingColumnsError) as error:
-        run_pipeline(spark, str(raw), str(lake), show_progress=False)
-    message = str(error.value)
-    assert message.endswith("b-no-price.csv: missing required column(s): price")
-    assert "\n" not in message
-    assert not lake.exists() or not any(lake.rglob("*.parquet"))
+    report = run_pipeline(spark, str(raw), str(lake), run_id="r1", show_progress=False)
+    files = {entry["path"].rsplit("/", 1)[-1]: entry for entry in report["files"]}
+    assert files["a-good.csv"]["status"] == "read"
+    rejected = files["b-no-price.csv"]
+    assert (rejected["status"], rejected["reason"]) == ("rejected", "missing_columns")
+    assert rejected["message"].endswith("b-no-price.csv: missing required column(s): price")
+    assert "\n" not in rejected["message"]
+    assert report["rows"]["read"] == report["rows"]["staged"] == 1  # the rejected row is not read
+    assert [w for w in report["warnings"] if "b-no-price.csv" in w] == [
+        f"file rejected (missing_columns): {rejected['message']}"
+    ]
+    assert (lake / "quarantine" / "files" / "r1" / "b-no-price.csv").read_text() == bad
 
 
-def test_cli_reports_missing_column_on_one_line(spark, tmp_path, capsys) -> None:
+def test_cli_reports_missing_column_on_one_line_and_succeeds(spark, tmp_path, capsys) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "day.csv").write_text("event_time,event_type\n")
     code = cli.main(["run", "--raw", str(raw), "--lake", str(tmp_path / "lake"), "--quiet"])
-    err = capsys.readouterr().err.strip()
-    assert code == 2
-    assert err.count("\n") == 0
-    assert "day.csv: missing required column(s): product_id, category_id" in err
+    out = capsys.readouterr().out
+    assert code == 0
+    [line] = [line for line in out.splitlines() if "day.csv" in line]
+    assert line.startswith("  warning: file rejected (missing_columns): ")
+    assert line.endswith(
+        "day.csv: missing required column(s): product_id, category_id, "
+        "category_code, brand, price, user_id, user_session"
+    )
 
 
 @pytest.mark.parametrize("content", [None, RAW_HEADER + "\n", ""])
@@ -90,13 +102,17 @@ def test_cli_rejects_bad_generate_arguments(capsys) -> None:
     assert "must be positive" in capsys.readouterr().err
 
 
-def test_cli_truncated_gzip_is_one_line_error(spark, tmp_path, capsys) -> None:
+def test_cli_truncated_gzip_is_rejected_on_one_line_and_the_run_succeeds(
+    spark, tmp_path, capsys
+) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     whole = gzip.compress(("\n".join([RAW_HEADER, *[ROW] * 5000]) + "\n").encode())
     (raw / "day.csv.gz").write_bytes(whole[: len(whole) // 2])
+    (raw / "good.csv").write_text(f"{RAW_HEADER}\n{ROW}\n")
     code = cli.main(["run", "--raw", str(raw), "--lake", str(tmp_path / "lake"), "--quiet"])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert err.startswith("ecom run: error: Spark failed: java.io.EOFException")
-    assert err.count("\n") == 1
+    out = capsys.readouterr().out
+    assert code == 0
+    [line] = [line for line in out.splitlines() if "day.csv.gz" in line]
+    assert line.startswith("  warning: file rejected (truncated_gzip): ")
+    assert "day.csv.gz: truncated gzip: the compressed stream stops after" in line

@@ -370,6 +370,7 @@ def test_job_roles_are_scoped_to_their_prefixes(synthesis: Synthesis, config) ->
     assert ingest_writes == {
         f"<{curated}.Arn>/staged/events*",
         f"<{curated}.Arn>/quarantine/events*",
+        f"<{curated}.Arn>/quarantine/files*",
         f"<{curated}.Arn>/reports/runs*",
         f"<{curated}.Arn>/state/ingested_files*",
         f"<{artifacts}.Arn>/glue-temp/{config.job_name('ingest')}*",

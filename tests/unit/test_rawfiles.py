@@ -62,3 +62,18 @@ def test_list_raw_files_reads_headers_plain_gzip_and_skips_hidden(spark, tmp_pat
 def test_list_raw_files_missing_folder_is_one_line_error(spark, tmp_path) -> None:
     with pytest.raises(InvalidArgumentError, match=r"--raw .*nope: no such file or folder"):
         list_raw_files(spark, str(tmp_path / "nope"))
+
+
+def test_layout_header_drops_the_bom_as_spark_line_reader_does() -> None:
+    layout = layout_of(RawFile("f.csv", 10, "\ufeff" + RAW_HEADER + "\r"))
+    assert layout.header == RAW_HEADER
+
+
+def test_a_file_whose_first_line_cannot_be_read_is_listed_with_why(spark, tmp_path) -> None:
+    (tmp_path / "plain.csv.gz").write_text(RAW_HEADER + "\n")  # not gzip
+
+    [listed] = list_raw_files(spark, str(tmp_path))
+
+    assert listed.header is None
+    assert listed.error is not None and "\n" not in listed.error
+    assert listed.error.startswith("java.")

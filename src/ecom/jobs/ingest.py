@@ -14,6 +14,7 @@ from pyspark.sql import DataFrame, Observation, SparkSession
 
 from ecom import hadoopfs
 from ecom.lake import join_path
+from ecom.rawcheck import Screening, rejected_files_path, screen_raw_files
 from ecom.rawfiles import Layout, RawFile, group_by_layout, list_raw_files
 from ecom.transforms.ingest import (
     REASON_CODES,
@@ -52,6 +53,9 @@ class IngestResult:
     rows_quarantined: int = 0
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Files rejected whole (their rows are not read, so not counted above) and their bytes.
+    files_rejected: int = 0
+    bytes_rejected: int = 0
     seconds: float = 0.0
 
     @property
@@ -92,10 +96,15 @@ def shuffle_partitions(spark: SparkSession, raw_files: list[RawFile]) -> int:
 
 
 def describe_files(
-    raw_files: list[RawFile], layouts: list[Layout], done: dict[str, dict[str, object]]
+    raw_files: list[RawFile],
+    layouts: list[Layout],
+    done: dict[str, dict[str, object]],
+    screening: Screening | None = None,
 ) -> list[dict[str, object]]:
-    """One entry per file seen: path, bytes and what was done with it."""
+    """One entry per file seen: path, bytes and what was done with it (read, skipped, or
+    rejected with a reason code, a one-line message and where its copy is kept)."""
     readable = {path for layout in layouts for path in layout.files}
+    rejected = screening.rejected if screening else {}
 
     def reason(raw_file: RawFile) -> str | None:
         if raw_file.path in readable:
@@ -104,15 +113,21 @@ def describe_files(
             return f"already ingested by run {done[raw_file.path].get('run_id')}"
         return "empty file (0 bytes or no lines)"
 
-    return [
-        {
-            "path": raw_file.path,
-            "bytes": raw_file.size,
-            "status": "read" if raw_file.path in readable else "skipped",
-            "reason": reason(raw_file),
+    def entry(raw_file: RawFile) -> dict[str, object]:
+        described = {"path": raw_file.path, "bytes": raw_file.size}
+        rejection = rejected.get(raw_file.path)
+        if rejection is None:
+            status = "read" if raw_file.path in readable else "skipped"
+            return {**described, "status": status, "reason": reason(raw_file)}
+        return {
+            **described,
+            "status": "rejected",
+            "reason": rejection.reason,
+            "message": rejection.message,
+            "quarantined_as": screening.copies.get(raw_file.path) if screening else None,
         }
-        for raw_file in raw_files
-    ]
+
+    return [entry(raw_file) for raw_file in raw_files]
 
 
 def load_manifest(spark: SparkSession, manifest_path: str | None) -> dict[str, dict[str, object]]:
@@ -170,8 +185,19 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
                 hadoopfs.delete(spark, path)
     done = load_manifest(spark, args.manifest_path)
     raw_files = [raw_file for raw_file in all_files if not is_done(raw_file, done)]
-    layouts = group_by_layout(raw_files)  # raises MissingColumnsError before any write
-    result = IngestResult(run_id=args.run_id, files=describe_files(all_files, layouts, done))
+    # A bad file is rejected whole (and copied to quarantine) before any row is read; its
+    # rows are not counted as read. It is still recorded with raw_files, so it is not looked
+    # at again until it is re-delivered (a new size or modification time).
+    screening = screen_raw_files(
+        spark, args.raw_path, raw_files, rejected_files_path(args.quarantine_path, args.run_id)
+    )
+    layouts = group_by_layout(screening.readable)
+    result = IngestResult(
+        run_id=args.run_id, files=describe_files(all_files, layouts, done, screening)
+    )
+    result.warnings.extend(screening.warnings)
+    result.files_rejected = len(screening.rejected)
+    result.bytes_rejected = sum(f.size for f in raw_files if f.path in screening.rejected)
     for layout in layouts:
         if layout.extra_columns:
             result.warnings.append(
