@@ -125,20 +125,38 @@ def run_duckdb(raw: Path, rows: int) -> tuple[Measured, Path]:
     return run_measured(command), out
 
 
+def published_files(zone: Path, table: str) -> str:
+    """A DuckDB list literal of the Parquet files a zone's publication names for a table."""
+    from ecom import tablestore
+
+    snapshot = tablestore.load_local(zone)
+    folders = tablestore.data_locations(str(zone), snapshot, table)
+    files = [str(path) for folder, _ in folders for path in sorted(Path(folder).glob("*.parquet"))]
+    return "[" + ", ".join(f"'{path}'" for path in files) + "]"
+
+
 def figures(staged: Path, curated: Path) -> dict[str, object]:
-    """Staged rows, purchases, revenue and sessions of one output, read back with DuckDB."""
+    """Staged rows, purchases, revenue and sessions of one output, read back with DuckDB.
+
+    `staged`/`curated` are either a lake's zones (`<lake>/staged`, `<lake>/curated`: the
+    published files are read) or the baseline's plain folders.
+    """
     con = duckdb.connect()
 
     def scalar(sql: str) -> object:
         return con.execute(sql).fetchone()
 
-    staged_rows = scalar(f"select count(*) from read_parquet('{staged}/**/*.parquet')")[0]
+    def source(zone: Path, table: str) -> str:
+        if (zone / "_current.json").exists():
+            return published_files(zone, table)
+        folder = zone if table == "events" else zone / table
+        return f"'{folder}/**/*.parquet'"
+
+    staged_rows = scalar(f"select count(*) from read_parquet({source(staged, 'events')})")[0]
     purchases, revenue = scalar(
-        f"select count(*), sum(revenue) from read_parquet('{curated}/fact_purchases/**/*.parquet')"
+        f"select count(*), sum(revenue) from read_parquet({source(curated, 'fact_purchases')})"
     )
-    sessions = scalar(f"select count(*) from read_parquet('{curated}/fact_sessions/**/*.parquet')")[
-        0
-    ]
+    sessions = scalar(f"select count(*) from read_parquet({source(curated, 'fact_sessions')})")[0]
     return {
         "staged": staged_rows,
         "purchases": purchases,
@@ -162,7 +180,7 @@ def main() -> None:
         raw_bytes = sum(path.stat().st_size for path in raw.glob("*.csv*"))
         spark, lake = run_spark(raw, rows)
         baseline, out = run_duckdb(raw, rows)
-        ours = figures(lake / "staged" / "events", lake / "curated")
+        ours = figures(lake / "staged", lake / "curated")
         theirs = figures(out / "staged", out)
         result = {
             "events": rows,

@@ -5,8 +5,9 @@ Job arguments (all paths `s3://...` on AWS, local paths locally):
   --staged_path      staged events table
   --quarantine_path  quarantine table
   --report_path      optional: folder for the JSON report of this step
-  --manifest_path    optional: folder recording ingested raw files; files already recorded
-                     are skipped and new rows merge into the dates already staged
+  --full_refresh     optional: "true" rebuilds the staged events from every raw file;
+                     otherwise files already ingested (recorded in the staged zone's
+                     publication) are skipped and new rows merge into the dates they touch
   --run_id           optional: defaults to the Glue job run id
 
 Runs unchanged on Glue (GlueContext, Job, job.commit()) and locally:
@@ -19,13 +20,13 @@ import json
 import sys
 
 REQUIRED = ("raw_path", "staged_path", "quarantine_path")
-OPTIONAL = {"report_path": None, "run_id": None, "manifest_path": None}
+OPTIONAL = {"report_path": None, "run_id": None, "full_refresh": "false"}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the ingest job, write its report, commit the Glue job."""
     from ecom import hadoopfs
-    from ecom.glue import glue_job
+    from ecom.glue import glue_job, is_true
     from ecom.jobs.ingest import IngestArgs, run_ingest
     from ecom.lake import join_path
 
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
                 staged_path=args["staged_path"],
                 quarantine_path=args["quarantine_path"],
                 run_id=args["run_id"],
-                manifest_path=args["manifest_path"],
+                full_refresh=is_true(args["full_refresh"]),
             ),
         )
         report = json.dumps({"step": "ingest", **result.to_dict()}, indent=2, default=str)

@@ -63,6 +63,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="forget which raw files were ingested and rebuild staged and curated from all",
     )
+    run.add_argument(
+        "--from",
+        dest="date_from",
+        type=_iso_date,
+        default=None,
+        help="backfill: also rebuild the curated tables for event dates from this one",
+    )
+    run.add_argument(
+        "--to",
+        dest="date_to",
+        type=_iso_date,
+        default=None,
+        help="backfill: ... up to this event date (inclusive)",
+    )
     run.add_argument("--driver-memory", default="3g", help="local Spark driver memory")
 
     register_aws_commands(commands)
@@ -109,6 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pyspark.errors import PySparkException
 
     from ecom.pipeline import check_local_arguments, run_pipeline
+    from ecom.quality.evaluate import DataQualityError
     from ecom.report import format_summary
     from ecom.spark import local_session
 
@@ -124,7 +139,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             run_id=args.run_id,
             show_progress=not args.quiet,
             full_refresh=args.full_refresh,
+            date_from=args.date_from.isoformat() if args.date_from else None,
+            date_to=args.date_to.isoformat() if args.date_to else None,
         )
+    except DataQualityError as error:  # the report is saved; the summary says what failed
+        print(format_summary(error.report))
+        print(f"  report         {error.report['report_path']}")
+        raise
     except (Py4JJavaError, PySparkException) as error:
         raise EcomError(f"Spark failed: {root_cause(error)}") from None
     print(format_summary(report))

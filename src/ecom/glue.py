@@ -25,6 +25,11 @@ def new_run_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid4().hex[:6]}"
 
 
+def is_true(value: str | None) -> bool:
+    """A Glue job argument as a flag: "true"/"1"/"yes" (any case) are true."""
+    return (value or "").strip().lower() in {"true", "1", "yes"}
+
+
 def resolve_args(
     argv: Sequence[str], required: Sequence[str], optional: Mapping[str, str | None]
 ) -> dict[str, str | None]:

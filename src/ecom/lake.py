@@ -19,6 +19,8 @@ CURATED_TABLES: tuple[str, ...] = (
     "fact_daily_summary",
     "fact_monthly_summary",
 )
+# Every table a catalog registers: the star schema and the data-quality results.
+CATALOG_TABLES: tuple[str, ...] = (*CURATED_TABLES, "dq_results")
 
 
 def join_path(root: str, *parts: str) -> str:
@@ -43,11 +45,6 @@ class Lake:
     @property
     def curated(self) -> str:
         return join_path(self.root, "curated")
-
-    @property
-    def manifest(self) -> str:
-        """Which raw files earlier runs ingested (one JSON document per run)."""
-        return join_path(self.root, "state", "ingested_files")
 
     @property
     def reports(self) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from ecom import hadoopfs
+from ecom import tablestore
 from ecom.catalog.local import register_local
 from ecom.errors import InvalidArgumentError, ReconciliationError
 from ecom.glue import new_run_id
@@ -18,6 +18,7 @@ from ecom.jobs.model import ModelArgs, run_model
 from ecom.lake import Lake
 from ecom.lock import lake_lock
 from ecom.progress import StageProgress
+from ecom.quality.evaluate import DataQualityError
 from ecom.report import build_report, save_report
 
 
@@ -37,15 +38,22 @@ def run_pipeline(
     run_id: str | None = None,
     show_progress: bool = True,
     full_refresh: bool = False,
+    date_from: str | None = None,
+    date_to: str | None = None,
 ) -> dict[str, Any]:
-    """Ingest `raw` into the lake, rebuild the curated tables and save the run report.
+    """Ingest `raw` into the lake, update the curated tables and save the run report.
 
+    Only new raw files are read and only the dates they change are rebuilt; `full_refresh`
+    rebuilds everything, `date_from`/`date_to` also rebuild a range of event dates. A
+    failed error-level data-quality rule saves the report, then raises DataQualityError.
     A second run on the same local lake while this one works refuses with LakeLockedError.
     """
     check_local_arguments(raw, lake_root)
     run_id = run_id or new_run_id()
     with lake_lock(lake_root, run_id):
-        return _run_locked(spark, raw, lake_root, run_id, show_progress, full_refresh)
+        return _run_locked(
+            spark, raw, lake_root, run_id, show_progress, full_refresh, date_from, date_to
+        )
 
 
 def _run_locked(
@@ -55,6 +63,8 @@ def _run_locked(
     run_id: str,
     show_progress: bool,
     full_refresh: bool,
+    date_from: str | None,
+    date_to: str | None,
 ) -> dict[str, Any]:
     """The run itself, under the lake's lock."""
     lake = Lake(lake_root)
@@ -74,7 +84,6 @@ def _run_locked(
                 lake.staged_events,
                 lake.quarantine,
                 run_id=run_id,
-                manifest_path=lake.manifest,
                 full_refresh=full_refresh,
             ),
         )
@@ -85,14 +94,36 @@ def _run_locked(
             f"quarantined {ingest.rows_quarantined} + duplicates {ingest.duplicates_dropped}"
         )
     model = None
-    if ingest.rows_read or hadoopfs.exists(spark, lake.staged_events):
+    failure: DataQualityError | None = None
+    staged_zone, _ = tablestore.split_table_path(lake.staged_events)
+    if tablestore.load(spark, staged_zone)["tables"]:
+        model_args = ModelArgs(
+            lake.staged_events,
+            lake.curated,
+            run_id,
+            full_refresh=full_refresh,
+            date_from=date_from,
+            date_to=date_to,
+        )
         with step("model"):
-            model = run_model(spark, ModelArgs(lake.staged_events, lake.curated, run_id))
-        seconds["model"] = model.seconds
+            try:
+                model = run_model(spark, model_args)
+            except DataQualityError as error:  # dq_results are published, the tables are not
+                failure, model = error, error.result
+        seconds["model"] = model.seconds if model else 0.0
         if "://" not in lake_root:  # the local catalog that `ecom query` reads
             register_local(lake_root)
     seconds["total"] = time.perf_counter() - started
-    arguments = {"raw": raw, "lake": lake_root, "full_refresh": full_refresh}
-    report = build_report(run_id, arguments, ingest, model, seconds)
+    arguments = {
+        "raw": raw,
+        "lake": lake_root,
+        "full_refresh": full_refresh,
+        "from": date_from,
+        "to": date_to,
+    }
+    report = build_report(run_id, arguments, ingest, model, seconds, failure)
     report["report_path"] = save_report(spark, lake.reports, report)
+    if failure is not None:
+        failure.report = report
+        raise failure
     return report

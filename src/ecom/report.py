@@ -13,7 +13,29 @@ from ecom.jobs.ingest import IngestResult
 from ecom.jobs.model import ModelResult
 from ecom.lake import join_path
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
+
+
+def file_counts(files: list[dict[str, Any]]) -> dict[str, int]:
+    """Files seen, and how many were read, skipped and rejected."""
+    counts = {"seen": len(files), "read": 0, "skipped": 0, "rejected": 0}
+    for entry in files:
+        status = str(entry.get("status"))
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def dq_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rules evaluated, passed, warned (warn-level failures) and failed (error-level)."""
+    failed = [r for r in results if not r["is_passed"] and r["level"] == "error"]
+    warned = [r for r in results if not r["is_passed"] and r["level"] != "error"]
+    return {
+        "rules": len(results),
+        "passed": sum(1 for r in results if r["is_passed"]),
+        "warned": len(warned),
+        "failed": len(failed),
+        "results": results,
+    }
 
 
 def build_report(
@@ -22,13 +44,17 @@ def build_report(
     ingest: IngestResult,
     model: ModelResult | None,
     step_seconds: dict[str, float],
+    failure: Exception | None = None,
 ) -> dict[str, Any]:
     """Assemble the run report from the two jobs' results."""
     return {
         "report_version": REPORT_VERSION,
         "run_id": run_id,
+        "status": "succeeded" if failure is None else "failed",
+        "error": None if failure is None else str(failure),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "arguments": arguments,
+        "file_counts": file_counts(ingest.files),
         "files": ingest.files,
         "rows": {
             "read": ingest.rows_read,
@@ -39,8 +65,17 @@ def build_report(
         },
         "quarantined_by_reason": ingest.quarantined_by_reason,
         "warnings": ingest.warnings,
+        "staged_dates_changed": ingest.dates_changed,
+        "model": {
+            "mode": model.mode if model else "not_run",
+            "reason": model.reason if model else "",
+            "dates_rebuilt": model.dates_rebuilt if model else [],
+            "events_read": model.staged_rows if model else 0,
+            "published": model.published if model else False,
+        },
         "tables": model.tables if model else {},
         "table_seconds": model.table_seconds if model else {},
+        "dq": dq_summary(model.dq_results if model else []),
         "seconds": {name: round(value, 3) for name, value in step_seconds.items()},
     }
 
@@ -55,9 +90,11 @@ def save_report(spark: SparkSession, reports_path: str, report: dict[str, Any]) 
 def format_summary(report: dict[str, Any]) -> str:
     """The run report as the few lines a person reads at the end of a run."""
     rows = report["rows"]
+    files = report["file_counts"]
     lines = [
-        f"run {report['run_id']}",
-        f"  files          {len(report['files']):>12,}",
+        f"run {report['run_id']}  {report['status']}",
+        f"  files          {files['seen']:>12,}  (read {files['read']:,}, skipped "
+        f"{files['skipped']:,}, rejected {files['rejected']:,})",
         f"  rows read      {rows['read']:>12,}",
         f"  staged         {rows['staged']:>12,}",
         f"  quarantined    {rows['quarantined']:>12,}",
@@ -67,6 +104,23 @@ def format_summary(report: dict[str, Any]) -> str:
     lines.append(f"  duplicates     {rows['duplicates_dropped']:>12,}")
     check = "yes" if rows["reconciles"] else "NO"
     lines.append(f"  reconciles     {check:>12}  (read = staged + quarantined + duplicates)")
+    model = report["model"]
+    if model["mode"] != "not_run":
+        rebuilt = model["dates_rebuilt"]
+        span = f"{len(rebuilt)} date(s)" + (f" {rebuilt[0]} .. {rebuilt[-1]}" if rebuilt else "")
+        lines.append(f"  model          {model['mode']:>12}  ({model['reason']}; {span})")
+    dq = report["dq"]
+    if dq["rules"]:
+        lines.append(
+            f"  data quality   {dq['passed']:>5} passed, {dq['warned']} warned, "
+            f"{dq['failed']} failed of {dq['rules']} rules"
+        )
+        for result in dq["results"]:
+            if not result["is_passed"]:
+                lines.append(
+                    f"    {result['level']:<5} {result['table_name']}.{result['rule_name']}: "
+                    f"{result['details']}"
+                )
     if report["tables"]:
         lines.append("  rows per table")
         lines.extend(f"    {name:<20} {count:>12,}" for name, count in report["tables"].items())

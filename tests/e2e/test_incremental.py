@@ -13,6 +13,7 @@ from ecom.generate import generate
 from ecom.lake import CURATED_TABLES, Lake
 from ecom.pipeline import run_pipeline
 from ecom.raw import RAW_HEADER
+from tests.lakeread import read_curated, read_staged
 from tests.reference import read_expected
 
 pytestmark = pytest.mark.e2e
@@ -25,8 +26,8 @@ LATE_ROWS = [  # a purchase on the first day, delivered after later days were in
 
 def table_rows(spark, lake: Lake, *, ignore: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
     """Every curated table and the staged events as sorted row lists (a multiset each)."""
-    tables = {name: spark.read.parquet(lake.table(name)) for name in CURATED_TABLES}
-    tables["staged"] = spark.read.parquet(lake.staged_events).drop(*ignore)
+    tables = {name: read_curated(spark, lake, name) for name in CURATED_TABLES}
+    tables["staged"] = read_staged(spark, lake).drop(*ignore)
     return {
         name: sorted((tuple(row) for row in frame.collect()), key=repr)
         for name, frame in tables.items()
@@ -90,16 +91,16 @@ def test_same_input_again_changes_nothing(incremental, spark) -> None:
 def test_late_events_land_in_their_date_and_fix_its_summary(incremental, spark) -> None:
     raw, lake, _, _ = incremental
     expected = read_expected(sorted(raw.glob("*.csv")))
-    daily = spark.read.parquet(lake.table("fact_daily_summary"))
+    daily = read_curated(spark, lake, "fact_daily_summary")
     oct1 = daily.where("summary_date = '2019-10-01'").collect()[0]
     day1_revenue = sum(
         (event[6] for event in expected.purchases() if event[0].day == 1), Decimal("0.00")
     )
     assert oct1["revenue"] == day1_revenue
-    assert spark.read.parquet(lake.staged_events).where("session_id = 'late-s1'").count() == 1
-    total = spark.read.parquet(lake.table("fact_purchases")).agg(F.sum("revenue")).collect()[0][0]
+    assert read_staged(spark, lake).where("session_id = 'late-s1'").count() == 1
+    total = read_curated(spark, lake, "fact_purchases").agg(F.sum("revenue")).collect()[0][0]
     assert total == expected.revenue()
-    assert spark.read.parquet(lake.staged_events).count() == expected.staged
+    assert read_staged(spark, lake).count() == expected.staged
 
 
 def test_redelivered_content_under_a_new_name_changes_nothing(incremental, spark, tmp_path) -> None:

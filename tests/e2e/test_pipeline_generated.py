@@ -13,6 +13,7 @@ from ecom.generate import generate
 from ecom.lake import Lake
 from ecom.pipeline import run_pipeline
 from ecom.raw import RAW_HEADER
+from tests.lakeread import read_curated
 from tests.reference import read_expected
 
 pytestmark = pytest.mark.e2e
@@ -75,27 +76,27 @@ def test_extra_column_warned_and_empty_files_reported(generated_run) -> None:
 
 def test_revenue_orders_and_dimensions_match(spark, generated_run) -> None:
     _, lake, expected = generated_run
-    purchases = spark.read.parquet(lake.table("fact_purchases"))
+    purchases = read_curated(spark, lake, "fact_purchases")
     assert purchases.agg(F.sum("revenue")).collect()[0][0] == expected.revenue()
     assert purchases.count() == len(expected.purchases())
-    sessions = spark.read.parquet(lake.table("fact_sessions"))
+    sessions = read_curated(spark, lake, "fact_sessions")
     assert sessions.count() == len(expected.sessions())
     assert sessions.where("is_converted").count() == len(expected.orders())
-    assert spark.read.parquet(lake.table("dim_user")).count() == len(expected.users())
-    assert spark.read.parquet(lake.table("dim_product")).count() == len(expected.products())
-    assert spark.read.parquet(lake.table("dim_category")).count() == len(expected.categories())
+    assert read_curated(spark, lake, "dim_user").count() == len(expected.users())
+    assert read_curated(spark, lake, "dim_product").count() == len(expected.products())
+    assert read_curated(spark, lake, "dim_category").count() == len(expected.categories())
 
 
 def test_monthly_revenue_and_daily_events_match(spark, generated_run) -> None:
     _, lake, expected = generated_run
     monthly = {
         row["year_month"]: row["revenue"]
-        for row in spark.read.parquet(lake.table("fact_monthly_summary")).collect()
+        for row in read_curated(spark, lake, "fact_monthly_summary").collect()
     }
     assert monthly == expected.revenue_by_month()
     daily = {
         row["summary_date"]: row["events"]
-        for row in spark.read.parquet(lake.table("fact_daily_summary")).collect()
+        for row in read_curated(spark, lake, "fact_daily_summary").collect()
     }
     first, last = expected.dates()
     assert (first, last) == (date(2019, 10, 1), date(2019, 11, 30))

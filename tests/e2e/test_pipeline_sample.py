@@ -11,6 +11,7 @@ import pytest
 
 from ecom.lake import CURATED_TABLES, Lake
 from ecom.pipeline import run_pipeline
+from tests.lakeread import read_curated
 from tests.reference import read_expected
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +38,7 @@ def test_rows_reconcile_with_independent_counts(sample_run) -> None:
 
 def test_purchase_revenue_equals_independent_sum(spark, sample_run) -> None:
     _, lake, expected = sample_run
-    purchases = spark.read.parquet(lake.table("fact_purchases"))
+    purchases = read_curated(spark, lake, "fact_purchases")
     total = purchases.agg(F.sum("revenue")).collect()[0][0]
     assert total == expected.revenue()
     assert purchases.count() == len(expected.purchases()) == 214
@@ -46,13 +47,13 @@ def test_purchase_revenue_equals_independent_sum(spark, sample_run) -> None:
 
 def test_dimension_and_session_counts(spark, sample_run) -> None:
     _, lake, expected = sample_run
-    counts = {name: spark.read.parquet(lake.table(name)).count() for name in CURATED_TABLES}
+    counts = {name: read_curated(spark, lake, name).count() for name in CURATED_TABLES}
     assert counts["fact_sessions"] == len(expected.sessions())
     assert counts["dim_user"] == len(expected.users())
     assert counts["dim_product"] == len(expected.products())
     assert counts["dim_category"] == len(expected.categories())
     assert counts["dim_time"] == 1 and counts["fact_daily_summary"] == 1
-    daily = spark.read.parquet(lake.table("fact_daily_summary")).collect()[0]
+    daily = read_curated(spark, lake, "fact_daily_summary").collect()[0]
     by_type = expected.by_type()
     assert (daily["views"], daily["carts"], daily["purchase_events"]) == (
         by_type["view"],

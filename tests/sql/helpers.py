@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -78,11 +79,14 @@ def _arrow_value(value: Any, kind: str) -> Any:
     return value
 
 
+VERSION = "v-test"  # the version folder the tests' tables live in
+
+
 def write_curated(lake: Path, table: str, rows: list[dict[str, Any]]) -> None:
     """Write `rows` as curated table `table` with the DDL's schema (partitioned like the job)."""
     data, partitions = ddl_columns(table)
     schema = pa.schema([(name, ARROW_TYPES[kind]) for name, kind in data])
-    folder = lake / "curated" / table
+    folder = lake / "curated" / table / VERSION
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         key = f"{partitions[0][0]}={row[partitions[0][0]]}" if partitions else ""
@@ -94,3 +98,19 @@ def write_curated(lake: Path, table: str, rows: list[dict[str, Any]]) -> None:
         target = folder / key if key else folder
         target.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.table(columns, schema=schema), target / "part-00000.parquet")
+    publish_test_table(lake, table, partitions[0][0] if partitions else None, groups)
+
+
+def publish_test_table(
+    lake: Path, table: str, partition: str | None, groups: dict[str, list[Any]]
+) -> None:
+    """Name the table's test version in the curated publication (as the model job would)."""
+    current = lake / "curated" / "_current.json"
+    snapshot = json.loads(current.read_text()) if current.exists() else {"tables": {}}
+    if partition is None:
+        snapshot["tables"][table] = {"version": VERSION}
+    else:
+        values = {key.split("=", 1)[1]: VERSION for key in groups}
+        snapshot["tables"][table] = {"partition_key": partition, "partitions": values}
+    snapshot["run_id"] = VERSION
+    current.write_text(json.dumps(snapshot, indent=1))

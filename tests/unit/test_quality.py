@@ -249,11 +249,15 @@ def test_data_quality_error_message_names_table_rule_and_rows(results_df) -> Non
     failures = failing_errors(results_df)
     error = DataQualityError(failures[3:4])
     assert isinstance(error, EcomError)
-    assert str(error) == "dq: bad_fact.revenue_not_negative failed on 2 of 5 rows"
+    assert (
+        str(error)
+        == "data-quality gate failed, curated tables not published: bad_fact.revenue_not_negative failed on 2 of 5 rows"
+    )
     with pytest.raises(DataQualityError) as raised:
         raise_on_failing_errors(results_df)
     assert str(raised.value) == (
-        "dq: bad_fact.purchase_key_not_null failed on 1 of 5 rows; "
+        "data-quality gate failed, curated tables not published: "
+        "bad_fact.purchase_key_not_null failed on 1 of 5 rows; "
         "bad_fact.purchase_key_unique failed on 2 of 5 rows; "
         "bad_fact.quantity_1_to_3 failed on 2 of 5 rows; "
         "bad_fact.revenue_not_negative failed on 2 of 5 rows; "

@@ -47,9 +47,19 @@ def register(subparsers: Any) -> None:
     )
     trigger.set_defaults(handler=cmd_trigger)
 
-    status = subparsers.add_parser("status", help="recent job runs: state, duration, rows")
-    _add_common(status)
-    status.add_argument("--limit", type=int, default=5, help="runs per job (default 5)")
+    status = subparsers.add_parser(
+        "status",
+        help="recent runs: of the local lake (default), or of a stage's Glue jobs (--stage)",
+    )
+    status.add_argument(
+        "--stage", default=None, help="AWS stage: show its Glue job runs (infra/config/<stage>)"
+    )
+    status.add_argument("--region", default=None, help="AWS region (default: the stage's)")
+    status.add_argument("--profile", default=None, help="AWS named profile (default: env)")
+    status.add_argument(
+        "--lake", default=None, help="local lake (default: $ECOM_LAKE or data/lake)"
+    )
+    status.add_argument("--limit", type=int, default=5, help="runs to list (default 5)")
     status.set_defaults(handler=cmd_status)
 
     destroy = subparsers.add_parser("destroy", help="delete a stage (data buckets kept)")
@@ -163,11 +173,18 @@ def cmd_trigger(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    """`ecom status`: recent runs of both jobs with state, duration and report rows."""
-    from ecom.aws import runs
-
+    """`ecom status`: recent local runs from their reports; with --stage, the Glue job runs."""
     if args.limit < 1:
         raise InvalidArgumentError("--limit must be at least 1")
+    if args.stage is None:  # the local lake's run reports
+        from ecom.status import format_status
+
+        lake = args.lake or os.environ.get("ECOM_LAKE", str(Path("data") / "lake"))
+        for line in format_status(lake, args.limit):
+            print(line)
+        return 0
+    from ecom.aws import runs
+
     config = load_config(args.stage)
     session = session_for(args, config)
     _require_credentials(session, "status")

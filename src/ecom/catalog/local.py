@@ -1,7 +1,8 @@
 """The local persistent catalog: `<lake>/catalog/catalog.json`, read by the local query engine.
 
-Built from the Parquet the model job wrote (pyarrow footers only, no data read): per curated
-table its location, columns and types, partition keys and partitions, files, bytes and rows.
+Built from the curated zone's current publication (`ecom.tablestore`) and the footers of the
+Parquet files it names (no data read): per table its location, columns and types, partition
+keys and partitions (each with the folder of its published version), files, bytes and rows.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from ecom import tablestore
 from ecom.catalog.schema import PARTITION_KEYS, Column, TableSchema, columns_of_arrow
 from ecom.errors import EcomError, InvalidArgumentError
-from ecom.lake import CURATED_TABLES, Lake
+from ecom.lake import CATALOG_TABLES, Lake
 
 CATALOG_VERSION = 1
 
@@ -36,13 +38,11 @@ def catalog_path(lake_root: str | Path) -> Path:
     return Path(lake_root) / "catalog" / "catalog.json"
 
 
-def _data_files(folder: Path, depth: int) -> list[Path]:
-    pattern = "/".join(["*"] * depth + ["*.parquet"])
-    return sorted(
-        path
-        for path in folder.glob(pattern)
-        if not any(part.startswith(("_", ".")) for part in path.relative_to(folder).parts)
-    )
+def _data_files(folder: Path) -> list[Path]:
+    """The Parquet files directly in one published folder (no hidden or temporary files)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.parquet") if not p.name.startswith(("_", ".")))
 
 
 def _partition_type(values: list[str]) -> str:
@@ -54,28 +54,32 @@ def _partition_type(values: list[str]) -> str:
     return "date"
 
 
-def describe_table(lake_root: str, name: str) -> dict[str, Any] | None:
-    """One curated table from its Parquet footers; None when the table was never written."""
-    folder = Path(Lake(lake_root).table(name))
+def describe_table(
+    lake_root: str, name: str, snapshot: tablestore.Snapshot
+) -> dict[str, Any] | None:
+    """One published table from its Parquet footers; None when it was never published."""
+    zone = Lake(lake_root).curated
     partition = PARTITION_KEYS.get(name)
-    files = _data_files(folder, 1 if partition else 0) if folder.is_dir() else []
+    files: list[Path] = []
+    partitions: dict[str, dict[str, Any]] = {}
+    for folder, value in tablestore.data_locations(zone, snapshot, name):
+        folder_files = _data_files(Path(folder))
+        files.extend(folder_files)
+        if value is not None and folder_files:
+            partitions[value] = {
+                "values": [value],
+                "location": folder,
+                "files": len(folder_files),
+                "rows": sum(pq.read_metadata(path).num_rows for path in folder_files),
+            }
     if not files:
         return None
     schema = pq.read_schema(files[0])
     rows = 0
     size = 0
-    partitions: dict[str, dict[str, Any]] = {}
     for path in files:
-        metadata = pq.read_metadata(path)
-        rows += metadata.num_rows
+        rows += pq.read_metadata(path).num_rows
         size += path.stat().st_size
-        if partition:
-            value = path.parent.name.split("=", 1)[1]
-            entry = partitions.setdefault(
-                value, {"values": [value], "location": str(path.parent), "files": 0, "rows": 0}
-            )
-            entry["files"] += 1
-            entry["rows"] += metadata.num_rows
     keys: list[Column] = []
     if partition:
         keys = [Column(partition[0], _partition_type(sorted(partitions)))]
@@ -85,11 +89,14 @@ def describe_table(lake_root: str, name: str) -> dict[str, Any] | None:
         partition_keys=keys,
         partitions=[partitions[value]["values"] for value in sorted(partitions)],
     )
+    location = Lake(lake_root).table(name) if partition else str(files[0].parent)
     return {
         **table.to_dict(),
-        "location": str(folder),
+        "location": location,
         "format": "parquet",
+        "version": snapshot.get("run_id"),
         "files": len(files),
+        "data_files": [str(path) for path in files],
         "bytes": size,
         "rows": rows,
         "partition_details": [partitions[value] for value in sorted(partitions)],
@@ -101,9 +108,11 @@ def build_local_catalog(lake_root: str | Path) -> dict[str, Any]:
     root = str(lake_root)
     if "://" in root:
         raise InvalidArgumentError(f"--lake {root}: the local catalog needs a local folder")
+    resolved = str(Path(root).resolve())
+    snapshot = tablestore.load_local(Lake(resolved).curated)
     tables = {}
-    for name in CURATED_TABLES:
-        described = describe_table(str(Path(root).resolve()), name)
+    for name in CATALOG_TABLES:
+        described = describe_table(resolved, name, snapshot)
         if described is not None:
             tables[name] = described
     if not tables:

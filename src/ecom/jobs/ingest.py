@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import reduce
 
 import pyspark.sql.functions as F
 from pyspark.sql import DataFrame, Observation, SparkSession
 
-from ecom import hadoopfs
+from ecom import hadoopfs, tablestore
 from ecom.lake import join_path
 from ecom.rawcheck import Screening, rejected_files_path, screen_raw_files
 from ecom.rawfiles import Layout, RawFile, group_by_layout, list_raw_files
@@ -26,6 +25,8 @@ from ecom.transforms.ingest import (
     validate_lines,
 )
 
+STAGED_TABLE = "events"
+
 
 @dataclass(frozen=True)
 class IngestArgs:
@@ -36,8 +37,7 @@ class IngestArgs:
     quarantine_path: str
     run_id: str
     partitions: int | None = None
-    # Where processed raw files are recorded; None processes every file every time.
-    manifest_path: str | None = None
+    # Rebuild the staged events from every raw file (a new epoch of the staged zone).
     full_refresh: bool = False
 
 
@@ -56,6 +56,8 @@ class IngestResult:
     # Files rejected whole (their rows are not read, so not counted above) and their bytes.
     files_rejected: int = 0
     bytes_rejected: int = 0
+    dates_changed: list[str] = field(default_factory=list)
+    published: bool = False
     seconds: float = 0.0
 
     @property
@@ -130,17 +132,9 @@ def describe_files(
     return [entry(raw_file) for raw_file in raw_files]
 
 
-def load_manifest(spark: SparkSession, manifest_path: str | None) -> dict[str, dict[str, object]]:
-    """Raw files earlier runs ingested: path → {size, modified, run_id}."""
-    if manifest_path is None:
-        return {}
-    done: dict[str, dict[str, object]] = {}
-    for name in hadoopfs.list_names(spark, manifest_path):
-        if name.endswith(".json"):
-            text = hadoopfs.read_text(spark, join_path(manifest_path, name))
-            for entry in json.loads(text)["files"]:
-                done[entry["path"]] = entry
-    return done
+def new_epoch(run_id: str) -> tablestore.Snapshot:
+    """The staged zone's document at a full refresh: no events, no files, a new epoch."""
+    return {**tablestore.empty_snapshot(), "epoch": run_id, "generation": 0, "files": {}}
 
 
 def is_done(raw_file: RawFile, done: dict[str, dict[str, object]]) -> bool:
@@ -152,16 +146,48 @@ def is_done(raw_file: RawFile, done: dict[str, dict[str, object]]) -> bool:
     )
 
 
-def save_manifest(spark: SparkSession, args: IngestArgs, raw_files: list[RawFile]) -> None:
-    """Record the files this run ingested; written after the staged data is committed."""
-    if args.manifest_path is None or not raw_files:
-        return
-    files = [
-        {"path": f.path, "size": f.size, "modified": f.modified, "run_id": args.run_id}
-        for f in raw_files
-    ]
-    document = json.dumps({"run_id": args.run_id, "files": files}, indent=1)
-    hadoopfs.write_text(spark, join_path(args.manifest_path, f"{args.run_id}.json"), document)
+# Staged changes a publication remembers for the model job (it needs those since its last
+# publication; when they are no longer listed it rebuilds everything).
+KEEP_CHANGES = 200
+
+
+def staged_publication(
+    snapshot: tablestore.Snapshot,
+    args: IngestArgs,
+    raw_files: list[RawFile],
+    events_entry: dict[str, object] | None,
+    dates: list[str],
+    quarantined: bool,
+) -> tablestore.Snapshot:
+    """The staged zone's next document: events, ingested files, the change for the model."""
+    generation = int(snapshot.get("generation", 0)) + 1
+    files = dict(snapshot.get("files", {}))
+    for f in raw_files:
+        files[f.path] = {"size": f.size, "modified": f.modified, "run_id": args.run_id}
+    tables = dict(snapshot["tables"])
+    if events_entry is not None:
+        tables[STAGED_TABLE] = events_entry
+    change = {"generation": generation, "run_id": args.run_id, "dates": dates}
+    quarantine_runs = list(snapshot.get("quarantine_runs", []))
+    if quarantined:
+        quarantine_runs.append(args.run_id)
+    return {
+        **snapshot,
+        "epoch": snapshot.get("epoch") or args.run_id,
+        "generation": generation,
+        "tables": tables,
+        "files": files,
+        "changes": [*snapshot.get("changes", []), change][-KEEP_CHANGES:],
+        "quarantine_runs": quarantine_runs,
+    }
+
+
+def prune_quarantine(spark: SparkSession, quarantine_path: str, committed: list[str]) -> None:
+    """Remove quarantine partitions of runs no publication holds (killed or superseded)."""
+    keep = {f"ingest_run_id={run_id}" for run_id in committed}
+    for name in hadoopfs.list_names(spark, quarantine_path):
+        if name.startswith("ingest_run_id=") and name not in keep:
+            hadoopfs.delete(spark, join_path(quarantine_path, name))
 
 
 def observed(observation: Observation, timeout: float = 120.0) -> dict[str, object]:
@@ -179,11 +205,13 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
     """Read, validate, de-duplicate and write; quarantine rejected rows with their reason."""
     started = time.perf_counter()
     all_files = list_raw_files(spark, args.raw_path)
+    staged_zone, _ = tablestore.split_table_path(args.staged_path)
+    snapshot = tablestore.load(spark, staged_zone)
+    # A killed run's quarantine rows go before this run writes its own.
+    prune_quarantine(spark, args.quarantine_path, snapshot.get("quarantine_runs", []))
     if args.full_refresh:
-        for path in (args.staged_path, args.manifest_path):
-            if path:
-                hadoopfs.delete(spark, path)
-    done = load_manifest(spark, args.manifest_path)
+        snapshot = new_epoch(args.run_id)
+    done = snapshot.get("files", {})
     raw_files = [raw_file for raw_file in all_files if not is_done(raw_file, done)]
     # A bad file is rejected whole (and copied to quarantine) before any row is read; its
     # rows are not counted as read. It is still recorded with raw_files, so it is not looked
@@ -205,7 +233,8 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
                 f"{', '.join(layout.extra_columns)} ignored (e.g. {layout.files[0]})"
             )
     if not layouts:
-        save_manifest(spark, args, raw_files)
+        if raw_files or args.full_refresh:  # record them, so they are not looked at again
+            publish_staged(spark, args, staged_zone, snapshot, raw_files, None, [], result)
         result.seconds = time.perf_counter() - started
         return result
 
@@ -223,65 +252,95 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
         .transform(drop_exact_duplicates, partitions)
         .observe(staged_metrics, F.count(F.lit(1)).alias("rows_staged"))
     )
-    merging = hadoopfs.exists(spark, args.staged_path)
-    incoming_root = join_path(args.staged_path, "_incoming")  # hidden from table readers
+    existing = tablestore.partition_values(snapshot, STAGED_TABLE)
+    incoming_root = join_path(staged_zone, "_incoming")  # beside the tables, never published
     incoming_path = join_path(incoming_root, args.run_id)
-    if merging:
-        hadoopfs.delete(spark, incoming_root)  # what a killed run may have left
-    write_staged(staged_df, incoming_path if merging else args.staged_path)
+    hadoopfs.delete(spark, incoming_root)  # what a killed run may have left
+    if existing:  # written aside first: the merge needs to know which dates it touches
+        arranged(staged_df).write.mode("overwrite").partitionBy("event_date").parquet(incoming_path)
+        entry = None
+    else:
+        entry = tablestore.write_version(
+            spark, staged_zone, STAGED_TABLE, args.run_id, arranged(staged_df), "event_date"
+        )
     read = observed(read_metrics)
     rejected = {code: int(read[code]) for code in REASON_CODES if read[code]}
     result.rows_read = int(read["rows_read"])
     result.rows_staged = int(observed(staged_metrics)["rows_staged"])
-    if merging:  # new rows join the dates already staged; exact duplicates of them drop out
-        result.rows_staged = merge_into_staged(spark, incoming_path, args.staged_path, partitions)
-        hadoopfs.delete(spark, incoming_root)
+    if existing:  # new rows join the dates already staged; exact duplicates of them drop out
+        entry, result.rows_staged = merge_into_staged(
+            spark, args, staged_zone, snapshot, incoming_path, partitions
+        )
     result.duplicates_dropped = result.rows_read - sum(rejected.values()) - result.rows_staged
     if rejected:  # a second pass over the input, only when something was rejected
         result.quarantined_by_reason = write_quarantine(
             spark, validated_events(spark, layouts), args, ingested_at
         )
     result.rows_quarantined = sum(result.quarantined_by_reason.values())
-    save_manifest(spark, args, raw_files)
+    dates = sorted(entry["partitions"])
+    publish_staged(spark, args, staged_zone, snapshot, raw_files, entry, dates, result)
+    hadoopfs.delete(spark, incoming_root)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def write_staged(staged_df: DataFrame, path: str) -> None:
-    """Write staged rows by event_date, replacing only the dates they hold."""
-    (
-        staged_df.sortWithinPartitions("event_date", "session_id", "event_at")
-        .write.mode("overwrite")
-        .partitionBy("event_date")
-        .parquet(path)
+def publish_staged(
+    spark: SparkSession,
+    args: IngestArgs,
+    staged_zone: str,
+    snapshot: tablestore.Snapshot,
+    raw_files: list[RawFile],
+    written: dict[str, object] | None,
+    dates: list[str],
+    result: IngestResult,
+) -> None:
+    """Publish the staged events and the files ingested, in one step; then clean up."""
+    previous = snapshot["tables"].get(STAGED_TABLE)
+    entry = None if written is None else tablestore.merge_entry(previous, written, dates)
+    document = staged_publication(
+        snapshot, args, raw_files, entry, dates, bool(result.quarantined_by_reason)
     )
+    tablestore.publish(spark, staged_zone, document, args.run_id)
+    tablestore.vacuum(spark, staged_zone)
+    prune_quarantine(spark, args.quarantine_path, document["quarantine_runs"])
+    result.dates_changed = dates
+    result.published = True
+
+
+def arranged(staged_df: DataFrame) -> DataFrame:
+    """Staged rows in the order each date's file keeps them (sessions together, by time)."""
+    return staged_df.sortWithinPartitions("event_date", "session_id", "event_at")
 
 
 def merge_into_staged(
-    spark: SparkSession, incoming_path: str, staged_path: str, partitions: int
-) -> int:
-    """Merge an incoming batch into the staged dates it touches; return the rows it added."""
+    spark: SparkSession,
+    args: IngestArgs,
+    staged_zone: str,
+    snapshot: tablestore.Snapshot,
+    incoming_path: str,
+    partitions: int,
+) -> tuple[dict[str, object], int]:
+    """Merge an incoming batch with the staged rows of the dates it touches, as this run's
+    version of those dates; return the version's entry and the rows the batch added."""
     dates = [
         name.split("=", 1)[1]
         for name in hadoopfs.list_names(spark, incoming_path)
         if name.startswith("event_date=")
     ]
     if not dates:
-        return 0
-    in_dates = F.col("event_date").isin([date.fromisoformat(day) for day in dates])
+        return {"partition_key": "event_date", "partitions": {}}, 0
     before, after = Observation("staged_before"), Observation("staged_after")
-    existing_df = (
-        spark.read.schema(STAGED_SCHEMA)
-        .parquet(staged_path)
-        .where(in_dates)
-        .observe(before, F.count(F.lit(1)).alias("rows"))
-    )
+    existing_df = tablestore.read_table(
+        spark, staged_zone, snapshot, STAGED_TABLE, STAGED_SCHEMA, dates
+    ).observe(before, F.count(F.lit(1)).alias("rows"))
     incoming_df = spark.read.schema(STAGED_SCHEMA).parquet(incoming_path)
     merged_df = merge_staged(existing_df, incoming_df, partitions).observe(
         after, F.count(F.lit(1)).alias("rows")
     )
-    write_staged(merged_df, staged_path)  # the counts come with the write: no extra scans
-    return int(observed(after)["rows"]) - int(observed(before)["rows"])
+    entry = tablestore.write_version(  # the counts come with the write: no extra scans
+        spark, staged_zone, STAGED_TABLE, args.run_id, arranged(merged_df), "event_date"
+    )
+    return entry, int(observed(after)["rows"]) - int(observed(before)["rows"])
 
 
 def write_quarantine(

@@ -1,15 +1,29 @@
-"""Glue job 2, model: staged events → the curated star schema (Parquet)."""
+"""Glue job 2, model: staged events → the curated star schema (Parquet), incrementally.
+
+A run rebuilds only what the staged changes since the last publication touch (see
+`plan_model`), checks the result with the data-quality rules, and publishes it in one step
+(`ecom.tablestore`). Nothing readers see changes before that step; a failed error-level rule
+publishes only the run's `dq_results`, so the failure can be queried, and leaves every other
+table as it was.
+"""
 
 from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+import pyspark.sql.functions as F
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.types import DateType, StructField, StructType
 
-from ecom import hadoopfs
-from ecom.lake import join_path
+from ecom import tablestore
+from ecom.errors import InvalidArgumentError
+from ecom.quality.evaluate import RESULT_SCHEMA, DataQualityError, evaluate
+from ecom.quality.rules import ERROR, RULES
+from ecom.tablestore import Snapshot
 from ecom.transforms.ingest import STAGED_SCHEMA
 from ecom.transforms.model import (
     build_dim_category,
@@ -20,15 +34,19 @@ from ecom.transforms.model import (
     build_fact_monthly_summary,
     build_fact_purchases,
     build_fact_sessions,
-    event_date_bounds,
     product_versions,
 )
 
-# Partition column of each partitioned curated table (the others are written unpartitioned).
+# Partition column of each partitioned curated table (the others are written whole).
 PARTITIONS: dict[str, str] = {
     "fact_purchases": "purchase_date",
     "fact_sessions": "session_date",
+    "product_versions": "event_date",
 }
+# Model state kept in the curated zone beside the tables, not registered in any catalog.
+STATE_TABLES: tuple[str, ...] = ("product_versions",)
+DQ_RESULTS = "dq_results"
+STAGED_TABLE = "events"
 
 
 @dataclass(frozen=True)
@@ -38,76 +56,343 @@ class ModelArgs:
     staged_path: str
     curated_path: str
     run_id: str
+    full_refresh: bool = False
+    # Backfill: rebuild these event dates (ISO, inclusive) whatever changed.
+    date_from: str | None = None
+    date_to: str | None = None
+    # The date freshness rules measure against; today (UTC) by default.
+    reference_date: date | None = None
 
 
 @dataclass
 class ModelResult:
-    """What one model run wrote: rows per curated table and seconds per table."""
+    """What one model run did: its plan, rows per table, data-quality results, timings."""
 
     run_id: str
+    mode: str = "up_to_date"  # full | incremental | up_to_date
+    reason: str = ""
+    dates_rebuilt: list[str] = field(default_factory=list)
     staged_rows: int = 0
     tables: dict[str, int] = field(default_factory=dict)
     table_seconds: dict[str, float] = field(default_factory=dict)
+    dq_results: list[dict[str, Any]] = field(default_factory=list)
+    published: bool = False
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-def read_staged(spark: SparkSession, staged_path: str) -> DataFrame:
-    """Staged events, or an empty frame of the staged schema before the first ingest."""
-    if not hadoopfs.exists(spark, staged_path):
-        return spark.createDataFrame([], STAGED_SCHEMA)
-    return spark.read.schema(STAGED_SCHEMA).parquet(staged_path)
+@dataclass(frozen=True)
+class ModelPlan:
+    """Which event dates to rebuild, and whether from scratch."""
+
+    full: bool
+    dates: list[str]
+    reason: str
 
 
-class CuratedWriter:
-    """Writes curated tables (full rebuild) and reads them back for dependent tables."""
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
 
-    def __init__(self, spark: SparkSession, curated_path: str, result: ModelResult) -> None:
+
+def _check_range(args: ModelArgs) -> tuple[date, date] | None:
+    if args.date_from is None and args.date_to is None:
+        return None
+    try:
+        start = _day(args.date_from) if args.date_from else date.min
+        end = _day(args.date_to) if args.date_to else date.max
+    except ValueError as error:
+        raise InvalidArgumentError(f"--from/--to: {error} (expected YYYY-MM-DD)") from None
+    if start > end:
+        raise InvalidArgumentError(f"--from {args.date_from} is after --to {args.date_to}")
+    return start, end
+
+
+def plan_model(staged: Snapshot, curated: Snapshot, args: ModelArgs) -> ModelPlan:
+    """Decide what to rebuild from the two publications (nothing is read but their documents).
+
+    The curated publication records the staged generation it was built from; the staged
+    one lists the event dates each later ingest changed. Anything that breaks that chain
+    (no curated publication yet, a staged full refresh, changes older than the list keeps)
+    means a full rebuild, as does `--full-refresh`.
+    """
+    staged_dates = tablestore.partition_values(staged, STAGED_TABLE)
+    window = _check_range(args)
+    built_from = curated.get("staged") or {}
+    if args.full_refresh:
+        return ModelPlan(True, staged_dates, "--full-refresh")
+    if not curated["tables"]:
+        return ModelPlan(True, staged_dates, "first publication")
+    if built_from.get("epoch") != staged.get("epoch"):
+        return ModelPlan(True, staged_dates, "the staged events were rebuilt")
+    generation = int(built_from.get("generation", 0))
+    changes = [c for c in staged.get("changes", []) if int(c["generation"]) > generation]
+    expected = int(staged.get("generation", 0)) - generation
+    if len(changes) != expected:
+        return ModelPlan(True, staged_dates, "staged changes since the last publication unknown")
+    dates = {day for change in changes for day in change["dates"]}
+    reason = f"{len(changes)} staged change(s)"
+    if window is not None:
+        dates |= {day for day in staged_dates if window[0] <= _day(day) <= window[1]}
+        reason += f", backfill {args.date_from or '…'} to {args.date_to or '…'}"
+    return ModelPlan(False, sorted(dates & set(staged_dates)), reason)
+
+
+class CuratedBuild:
+    """One run's new versions of the curated tables, and the publication they will form."""
+
+    def __init__(self, spark: SparkSession, args: ModelArgs, previous: Snapshot) -> None:
         self.spark = spark
-        self.curated_path = curated_path
-        self.result = result
+        self.zone = args.curated_path
+        self.run_id = args.run_id
+        self.previous = previous
+        self.tables: dict[str, dict[str, Any]] = {
+            name: dict(entry) for name, entry in previous["tables"].items()
+        }
+        self.seconds: dict[str, float] = {}
+        self.frames: dict[str, DataFrame] = {}
 
-    def write(self, name: str, table_df: DataFrame) -> DataFrame:
-        """Replace table `name` with `table_df`; return the table as written."""
+    @property
+    def snapshot(self) -> Snapshot:
+        """The publication as it stands (previous entries where nothing was rewritten)."""
+        return {**self.previous, "tables": self.tables}
+
+    def read(self, name: str, schema: StructType) -> DataFrame:
+        """A table of the publication being built."""
+        return tablestore.read_table(self.spark, self.zone, self.snapshot, name, schema)
+
+    def previous_table(self, name: str, schema: StructType, values: list[str] | None = None):
+        return tablestore.read_table(self.spark, self.zone, self.previous, name, schema, values)
+
+    def write(self, name: str, table_df: DataFrame, replaced: list[str] | None = None) -> DataFrame:
+        """Write this run's version of `name`; return the table as the new publication has it.
+
+        A partitioned table keeps its other partitions; `replaced` are the partitions this
+        version supersedes (all of them in a full rebuild).
+        """
         started = time.perf_counter()
-        path = join_path(self.curated_path, name)
         partition = PARTITIONS.get(name)
-        writer_df = table_df.repartition(partition) if partition else table_df.coalesce(1)
-        writer = writer_df.write.mode("overwrite").option("partitionOverwriteMode", "static")
+        arranged_df = table_df.repartition(partition) if partition else table_df
+        entry = tablestore.write_version(
+            self.spark, self.zone, name, self.run_id, arranged_df, partition
+        )
         if partition:
-            writer = writer.partitionBy(partition)
-        writer.parquet(path)
-        written_df = self.spark.read.schema(table_df.schema).parquet(path)
-        self.result.tables[name] = written_df.count()
-        self.result.table_seconds[name] = round(time.perf_counter() - started, 3)
-        return written_df
+            previous = None if replaced is None else self.tables.get(name)
+            entry = tablestore.merge_entry(previous, entry, replaced or [])
+        self.tables[name] = entry
+        self.seconds[name] = round(time.perf_counter() - started, 3)
+        self.frames[name] = self.read(name, table_df.schema)
+        return self.frames[name]
+
+
+def _isin_dates(column: str, days: list[str]) -> F.Column:
+    return F.col(column).isin([_day(day) for day in days])
+
+
+def _session_dates(
+    build: CuratedBuild, events_df: DataFrame, changed: list[str], staged_dates: list[str]
+) -> tuple[list[str], list[str]]:
+    """(session dates to rebuild, event dates to read) for an incremental run.
+
+    A session belongs to the date it starts. The changed events may extend a session that
+    started earlier, so its start date is rebuilt too; rebuilding a start date needs every
+    event of its sessions, which the previous fact_sessions bounds by their end dates.
+    """
+    sessions_df = build.previous_table("fact_sessions", _FACT_SESSIONS_SCHEMA)
+    touched_ids_df = events_df.select("session_id").distinct()
+    touched = {
+        str(row["session_date"])
+        for row in sessions_df.join(touched_ids_df, "session_id", "left_semi")
+        .select("session_date")
+        .distinct()
+        .collect()
+    }
+    rebuilt = sorted(touched | set(changed))
+    ends = (
+        sessions_df.where(_isin_dates("session_date", rebuilt))
+        .groupBy("session_date")
+        .agg(F.max(F.to_date("ended_at")).alias("last_date"))
+    )
+    read = set(changed)
+    for row in ends.collect():
+        day = row["session_date"]
+        while day <= row["last_date"]:
+            read.add(day.isoformat())
+            day += timedelta(days=1)
+    read |= set(rebuilt)
+    return rebuilt, sorted(read & set(staged_dates))
+
+
+_FACT_SESSIONS_SCHEMA = StructType(
+    [
+        StructField("session_id", STAGED_SCHEMA["session_id"].dataType),
+        StructField("ended_at", STAGED_SCHEMA["event_at"].dataType),
+        StructField("session_date", DateType()),
+    ]
+)
 
 
 def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
-    """Build every curated table from the staged events; dependents read what was written."""
+    """Rebuild what changed, check it, publish it; DataQualityError when an error rule fails."""
     started = time.perf_counter()
     result = ModelResult(run_id=args.run_id)
-    events_df = read_staged(spark, args.staged_path)
-    result.staged_rows = events_df.count()
-    writer = CuratedWriter(spark, args.curated_path, result)
+    staged_zone, _ = tablestore.split_table_path(args.staged_path)
+    staged = tablestore.load(spark, staged_zone)
+    published = tablestore.load(spark, args.curated_path)
+    plan = plan_model(staged, published, args)
+    result.mode = "full" if plan.full else ("incremental" if plan.dates else "up_to_date")
+    result.reason = plan.reason
+    if not plan.full and not plan.dates:
+        result.seconds = round(time.perf_counter() - started, 3)
+        return result
+    build = CuratedBuild(spark, args, {**published, "tables": {}} if plan.full else published)
+    staged_dates = tablestore.partition_values(staged, STAGED_TABLE)
 
-    purchases_df = writer.write("fact_purchases", build_fact_purchases(events_df))
-    sessions_df = writer.write("fact_sessions", build_fact_sessions(events_df))
-    writer.write("dim_user", build_dim_user(sessions_df))
-    versions_df = product_versions(events_df).persist(StorageLevel.MEMORY_AND_DISK)
-    writer.write("dim_product", build_dim_product(versions_df))
-    writer.write("dim_category", build_dim_category(versions_df))
+    def staged_events(values: list[str] | None) -> DataFrame:
+        return tablestore.read_table(
+            spark, staged_zone, staged, STAGED_TABLE, STAGED_SCHEMA, values
+        )
+
+    if plan.full:
+        rebuilt, events_df = staged_dates, staged_events(None)
+    else:
+        changed_df = staged_events(plan.dates)
+        rebuilt, read_dates = _session_dates(build, changed_df, plan.dates, staged_dates)
+        events_df = staged_events(read_dates)
+    result.dates_rebuilt = rebuilt
+    in_rebuilt = None if plan.full else rebuilt
+    replaced = staged_dates if plan.full else rebuilt
+
+    def only_rebuilt(table_df: DataFrame, column: str) -> DataFrame:
+        return table_df if in_rebuilt is None else table_df.where(_isin_dates(column, rebuilt))
+
+    events_df = events_df.persist(StorageLevel.MEMORY_AND_DISK)
+    result.staged_rows = events_df.count()
+    purchases_df = build.write(
+        "fact_purchases",
+        only_rebuilt(build_fact_purchases(events_df), "purchase_date"),
+        replaced,
+    )
+    new_sessions_df = only_rebuilt(build_fact_sessions(events_df), "session_date")
+    sessions_df = build.write("fact_sessions", new_sessions_df, replaced)
+    versions_df = build.write(
+        "product_versions", only_rebuilt(product_versions(events_df), "event_date"), replaced
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    build.write("dim_user", build_dim_user(sessions_df))
+    build.write("dim_product", build_dim_product(versions_df))
+    build.write("dim_category", build_dim_category(versions_df))
     versions_df.unpersist()
-    bounds_df = event_date_bounds(events_df)
-    time_df = writer.write(
+    bounds_df = spark.createDataFrame(
+        [(_day(staged_dates[0]), _day(staged_dates[-1])) if staged_dates else (None, None)],
+        "first_date date, last_date date",
+    )
+    time_df = build.write(
         "dim_time", build_dim_time(bounds_df["first_date"], bounds_df["last_date"], bounds_df)
     )
-    writer.write(
+    build.write(
         "fact_daily_summary",
-        build_fact_daily_summary(time_df, events_df, sessions_df, purchases_df),
+        daily_summary(build, time_df, events_df, new_sessions_df, purchases_df, in_rebuilt),
     )
-    writer.write("fact_monthly_summary", build_fact_monthly_summary(time_df, purchases_df))
+    build.write("fact_monthly_summary", build_fact_monthly_summary(time_df, purchases_df))
+    events_df.unpersist()
+    publish_checked(spark, args, build, staged, published, result)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+def daily_summary(
+    build: CuratedBuild,
+    time_df: DataFrame,
+    events_df: DataFrame,
+    new_sessions_df: DataFrame,
+    purchases_df: DataFrame,
+    rebuilt: list[str] | None,
+) -> DataFrame:
+    """fact_daily_summary: rebuilt dates and new calendar days computed, other days kept."""
+    if rebuilt is None:
+        return build_fact_daily_summary(time_df, events_df, new_sessions_df, purchases_df)
+    schema = build_fact_daily_summary(time_df, events_df, new_sessions_df, purchases_df).schema
+    kept_df = build.previous_table("fact_daily_summary", schema).where(
+        ~_isin_dates("summary_date", rebuilt)
+    )
+    fresh_days_df = time_df.join(
+        kept_df.select(F.col("summary_date").alias("calendar_date")), "calendar_date", "left_anti"
+    )
+    fresh_df = build_fact_daily_summary(
+        fresh_days_df,
+        events_df.where(_isin_dates("event_date", rebuilt)),
+        new_sessions_df,
+        purchases_df.where(_isin_dates("purchase_date", rebuilt)),
+    )
+    return kept_df.unionByName(fresh_df)
+
+
+def publish_checked(
+    spark: SparkSession,
+    args: ModelArgs,
+    build: CuratedBuild,
+    staged: Snapshot,
+    published: Snapshot,
+    result: ModelResult,
+) -> None:
+    """Evaluate the rules on the new tables; publish them, or only dq_results on failure.
+
+    The results are collected once (one small row per rule), appended to dq_results and
+    published with the tables. When an error-level rule fails, the publication keeps every
+    table as it was, adds this run's dq_results, and DataQualityError names the failures;
+    the staged changes stay pending, so the next run tries them again.
+    """
+    started = time.perf_counter()
+    previous_counts = {
+        name: int(entry["rows"]) for name, entry in published["tables"].items() if "rows" in entry
+    }
+    frames = {name: frame for name, frame in build.frames.items() if name not in STATE_TABLES}
+    rows = evaluate(
+        frames,
+        RULES,
+        run_id=args.run_id,
+        reference_date=args.reference_date or datetime.now(UTC).date(),
+        previous_counts=previous_counts,
+        evaluated_at=datetime.now(UTC).replace(microsecond=0),
+    ).collect()
+    result.dq_results = [
+        {**row.asDict(), "evaluated_at": row["evaluated_at"].isoformat()} for row in rows
+    ]
+    counted = {
+        row["table_name"]: int(row["checked_rows"])
+        for row in rows
+        if row["rule_kind"] == "not_null" and row["checked_rows"] is not None
+    }
+    for name, frame in frames.items():
+        result.tables[name] = counted[name] if name in counted else frame.count()
+    results_df = tablestore.read_table(
+        spark, args.curated_path, published, DQ_RESULTS, RESULT_SCHEMA
+    ).unionByName(spark.createDataFrame(rows, RESULT_SCHEMA))
+    failures = sorted(
+        (row for row in rows if not row["is_passed"] and row["level"] == ERROR),
+        key=lambda row: (row["table_name"], row["rule_name"]),
+    )
+    target = build if not failures else CuratedBuild(spark, args, published)
+    target.write(DQ_RESULTS, results_df)
+    build.seconds[DQ_RESULTS] = round(time.perf_counter() - started, 3)
+    result.table_seconds = dict(build.seconds)
+    if failures:
+        document = {**published, "tables": target.tables, "failed_run": args.run_id}
+        tablestore.publish(spark, args.curated_path, document, args.run_id)
+        tablestore.vacuum(spark, args.curated_path)
+        result.table_seconds = dict(build.seconds)
+        result.seconds = round(time.perf_counter() - started, 3)
+        error = DataQualityError(failures)
+        error.result = result
+        raise error
+    for name, count in result.tables.items():
+        build.tables[name] = {**build.tables[name], "rows": count}
+    document = {
+        **build.snapshot,
+        "staged": {"epoch": staged.get("epoch"), "generation": staged.get("generation", 0)},
+        "failed_run": None,
+    }
+    tablestore.publish(spark, args.curated_path, document, args.run_id)
+    tablestore.vacuum(spark, args.curated_path)
+    result.published = True

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import reduce
+from typing import Any
 
 import pyspark.sql.functions as F
 from pyspark.sql import Column, DataFrame, Row, SparkSession
@@ -63,7 +64,12 @@ class DataQualityError(EcomError):
 
     def __init__(self, failures: list[Row]) -> None:
         self.failures = failures
-        super().__init__("dq: " + "; ".join(describe_failure(row) for row in failures))
+        self.result: Any = None  # the model job's result, with every rule's outcome
+        self.report: Any = None  # the run report, when a pipeline run saved one
+        super().__init__(
+            "data-quality gate failed, curated tables not published: "
+            + "; ".join(describe_failure(row) for row in failures)
+        )
 
 
 def describe_failure(row: Row) -> str:

@@ -29,7 +29,8 @@ def _literal(text: str) -> str:
 def table_view_sql(name: str, table: dict[str, Any]) -> str:
     """DuckDB `create view` mapping one catalog table to its Parquet files."""
     keys = table.get("partition_keys", [])
-    pattern = "/".join([table["location"].rstrip("/"), *(["*"] * len(keys)), "*.parquet"])
+    # Exactly the files of the published versions (a table folder also holds older ones).
+    files = "[" + ", ".join(_literal(path) for path in table["data_files"]) + "]"
     columns = []
     for column in [*table["columns"], *keys]:
         quoted = _quote(column["name"])
@@ -43,7 +44,7 @@ def table_view_sql(name: str, table: dict[str, Any]) -> str:
         options = f", hive_partitioning = true, hive_types = {{{types}}}"
     return (
         f"create or replace view {_quote(name)} as select {', '.join(columns)} "
-        f"from read_parquet({_literal(pattern)}{options})"
+        f"from read_parquet({files}{options})"
     )
 
 

@@ -7,6 +7,7 @@ permanent view may not read temporary ones.
 
 from __future__ import annotations
 
+from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,24 @@ from ecom.query.transpile import parse_athena, transpile
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+
+
+def read_catalog_table(spark: SparkSession, table: dict[str, Any]):
+    """A local-catalog table as a DataFrame: exactly the folders its publication names.
+
+    Partitions held by one version folder are read with it as base path (so the partition
+    column comes back); the versions are unioned.
+    """
+    details = table.get("partition_details") or []
+    if not details:
+        return spark.read.parquet(str(Path(table["data_files"][0]).parent))
+    by_base: dict[str, list[str]] = {}
+    for detail in details:
+        by_base.setdefault(detail["location"].rsplit("/", 1)[0], []).append(detail["location"])
+    frames = [
+        spark.read.option("basePath", base).parquet(*folders) for base, folders in by_base.items()
+    ]
+    return reduce(lambda left, right: left.unionByName(right), frames)
 
 
 class SparkSqlRunner:
@@ -36,7 +55,7 @@ class SparkSqlRunner:
         self.catalog = catalog or load_local_catalog(lake_root) or build_local_catalog(lake_root)
         self.names: list[str] = []
         for name, table in self.catalog["tables"].items():
-            spark.read.parquet(table["location"]).createOrReplaceTempView(name)
+            read_catalog_table(spark, table).createOrReplaceTempView(name)
             self.names.append(name)
         self.views: list[str] = []
 
