@@ -5,7 +5,11 @@ Job arguments (all paths `s3://...` on AWS, local paths locally):
   --curated_path  folder of the curated tables, one sub-folder per table
   --report_path   optional: folder for the JSON report of this step
   --run_id        optional: defaults to the Glue job run id
-  --database      optional: Glue database to register the curated tables and partitions in
+  --database      optional: Glue database to register the published curated tables,
+                  their partitions and dq_results in (also after a failed data-quality
+                  gate, so the failing run's dq_results are queryable in Athena)
+  --full_refresh  optional: "true" rebuilds every curated table from all staged events
+  --date_from, --date_to  optional: backfill, rebuild these event dates (YYYY-MM-DD)
 
 Runs unchanged on Glue (GlueContext, Job, job.commit()) and locally.
 """
@@ -16,36 +20,61 @@ import json
 import sys
 
 REQUIRED = ("staged_path", "curated_path")
-OPTIONAL = {"report_path": None, "run_id": None, "database": None}
+OPTIONAL = {
+    "report_path": None,
+    "run_id": None,
+    "database": None,
+    "full_refresh": "false",
+    "date_from": None,
+    "date_to": None,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the model job, write its report, commit the Glue job."""
     from ecom import hadoopfs
-    from ecom.glue import glue_job
+    from ecom.glue import glue_job, is_true
     from ecom.jobs.model import ModelArgs, run_model
     from ecom.lake import join_path
+    from ecom.quality import DataQualityError
 
     with glue_job(argv or sys.argv, REQUIRED, OPTIONAL) as (spark, args):
-        result = run_model(
-            spark, ModelArgs(args["staged_path"], args["curated_path"], args["run_id"])
+        model_args = ModelArgs(
+            args["staged_path"],
+            args["curated_path"],
+            args["run_id"],
+            full_refresh=is_true(args["full_refresh"]),
+            date_from=args["date_from"],
+            date_to=args["date_to"],
         )
+        try:
+            result = run_model(spark, model_args)
+        except DataQualityError:
+            # Only dq_results was published: register it, then fail the job.
+            if args["database"]:
+                register_catalog(spark, args["database"], args["curated_path"])
+            raise
         report = json.dumps({"step": "model", **result.to_dict()}, indent=2, default=str)
         if args["report_path"]:
             path = join_path(args["report_path"], f"{result.run_id}-model.json")
             hadoopfs.write_text(spark, path, report + "\n")
         print(report)
         if args["database"]:
-            import boto3
-
-            from ecom.catalog import register_glue, spark_table_schemas
-
-            tables = spark_table_schemas(spark, args["curated_path"])
-            catalog = register_glue(
-                boto3.client("glue"), args["database"], args["curated_path"], tables
-            )
-            print(json.dumps(catalog, indent=2, default=str))
+            register_catalog(spark, args["database"], args["curated_path"])
     return 0
+
+
+def register_catalog(spark, database: str, curated_path: str) -> None:
+    """Register what the curated publication names (tables, partitions, dq_results) in Glue."""
+    import boto3
+
+    from ecom import tablestore
+    from ecom.catalog import register_glue, spark_table_schemas
+
+    snapshot = tablestore.load(spark, curated_path)
+    tables = spark_table_schemas(spark, curated_path, snapshot)
+    catalog = register_glue(boto3.client("glue"), database, curated_path, tables, snapshot)
+    print(json.dumps(catalog, indent=2, default=str))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 -- table: dim_time, one row per calendar date from the first to the last event date
--- ${LOCATION}: the curated root (e.g. s3://bucket/curated), substituted before running;
--- see ecom.catalog.ddl.render_ddl.
+-- ${LOCATION}: the curated root (e.g. s3://bucket/curated); ${VERSION}: the version folder
+-- <curated>/_current.json names for the table (v-<run_id>); see ecom.catalog.ddl.render_ddl.
+-- The model job registers this table itself and moves its location to each new version.
 create external table if not exists dim_time (
     date_key int,
     calendar_date date,
@@ -17,7 +18,7 @@ create external table if not exists dim_time (
     is_weekend boolean
 )
 stored as parquet
-location '${LOCATION}/dim_time/'
+location '${LOCATION}/dim_time/${VERSION}/'
 tblproperties (
     'classification' = 'parquet',
     'parquet.compression' = 'SNAPPY'

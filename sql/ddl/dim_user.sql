@@ -1,6 +1,7 @@
 -- table: dim_user, one row per user
--- ${LOCATION}: the curated root (e.g. s3://bucket/curated), substituted before running;
--- see ecom.catalog.ddl.render_ddl.
+-- ${LOCATION}: the curated root (e.g. s3://bucket/curated); ${VERSION}: the version folder
+-- <curated>/_current.json names for the table (v-<run_id>); see ecom.catalog.ddl.render_ddl.
+-- The model job registers this table itself and moves its location to each new version.
 create external table if not exists dim_user (
     user_key bigint,
     user_id bigint,
@@ -15,7 +16,7 @@ create external table if not exists dim_user (
     last_order_at timestamp
 )
 stored as parquet
-location '${LOCATION}/dim_user/'
+location '${LOCATION}/dim_user/${VERSION}/'
 tblproperties (
     'classification' = 'parquet',
     'parquet.compression' = 'SNAPPY'

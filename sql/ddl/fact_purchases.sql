@@ -1,6 +1,9 @@
 -- table: fact_purchases, one row per purchase event (order line); partitioned by purchase_date
--- ${LOCATION}: the curated root (e.g. s3://bucket/curated), substituted before running;
--- see ecom.catalog.ddl.render_ddl.
+-- ${LOCATION}: the curated root (e.g. s3://bucket/curated); see ecom.catalog.ddl.render_ddl.
+-- Partitions live in version folders (<table>/v-<run_id>/<key>=<value>/) named per partition
+-- by <curated>/_current.json: the model job registers each one at its folder, so there is
+-- no partition projection (one location template cannot name per-partition versions)
+-- and msck repair table does not apply.
 create external table if not exists fact_purchases (
     purchase_key bigint,
     order_id string,
@@ -23,12 +26,5 @@ stored as parquet
 location '${LOCATION}/fact_purchases/'
 tblproperties (
     'classification' = 'parquet',
-    'parquet.compression' = 'SNAPPY',
-    'projection.enabled' = 'true',
-    'projection.purchase_date.type' = 'date',
-    'projection.purchase_date.format' = 'yyyy-MM-dd',
-    'projection.purchase_date.range' = '${PROJECTION_START},NOW',
-    'projection.purchase_date.interval' = '1',
-    'projection.purchase_date.interval.unit' = 'DAYS',
-    'storage.location.template' = '${LOCATION}/fact_purchases/purchase_date=${purchase_date}/'
+    'parquet.compression' = 'SNAPPY'
 )

@@ -1,6 +1,9 @@
 -- table: fact_sessions, one row per session; partitioned by session_date (the date it starts)
--- ${LOCATION}: the curated root (e.g. s3://bucket/curated), substituted before running;
--- see ecom.catalog.ddl.render_ddl.
+-- ${LOCATION}: the curated root (e.g. s3://bucket/curated); see ecom.catalog.ddl.render_ddl.
+-- Partitions live in version folders (<table>/v-<run_id>/<key>=<value>/) named per partition
+-- by <curated>/_current.json: the model job registers each one at its folder, so there is
+-- no partition projection (one location template cannot name per-partition versions)
+-- and msck repair table does not apply.
 create external table if not exists fact_sessions (
     session_id string,
     date_key int,
@@ -23,12 +26,5 @@ stored as parquet
 location '${LOCATION}/fact_sessions/'
 tblproperties (
     'classification' = 'parquet',
-    'parquet.compression' = 'SNAPPY',
-    'projection.enabled' = 'true',
-    'projection.session_date.type' = 'date',
-    'projection.session_date.format' = 'yyyy-MM-dd',
-    'projection.session_date.range' = '${PROJECTION_START},NOW',
-    'projection.session_date.interval' = '1',
-    'projection.session_date.interval.unit' = 'DAYS',
-    'storage.location.template' = '${LOCATION}/fact_sessions/session_date=${session_date}/'
+    'parquet.compression' = 'SNAPPY'
 )

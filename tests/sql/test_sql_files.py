@@ -3,15 +3,19 @@ the Parquet the pipeline writes."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow.parquet as pq
 import pytest
 import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
+from ecom import tablestore
 from ecom.catalog.ddl import ddl_files, render_ddl, sql_root, view_files
 from ecom.catalog.schema import hive_type_of_arrow
-from ecom.lake import CURATED_TABLES
+from ecom.errors import InvalidArgumentError
+from ecom.lake import CATALOG_TABLES
 from ecom.query.base import load_views
 from tests.sql.helpers import ddl_columns
 
@@ -38,8 +42,8 @@ def test_sql_file_parses_in_athena_dialect(path):
     assert len([s for s in statements if s is not None]) == 1, "one statement per file"
 
 
-def test_every_curated_table_has_ddl_and_every_view_a_file():
-    assert set(ddl_files()) == set(CURATED_TABLES)
+def test_every_catalog_table_has_ddl_and_every_view_a_file():
+    assert set(ddl_files()) == set(CATALOG_TABLES)
     assert set(view_files()) == EXPECTED_VIEWS
 
 
@@ -65,11 +69,15 @@ def test_views_load_in_dependency_order():
     assert {view.name: view.depends_on for view in load_views()}["kpi_summary"] == {"user_ltv"}
 
 
-@pytest.mark.parametrize("table", CURATED_TABLES)
+@pytest.mark.parametrize("table", CATALOG_TABLES)
 def test_ddl_columns_and_types_equal_the_parquet_written(sql_lake, table):
-    folder = sql_lake.lake / "curated" / table
-    files = sorted(folder.glob("*.parquet")) or sorted(folder.glob("*/*.parquet"))
-    schema = pq.read_schema(files[0])
+    zone = str(sql_lake.lake / "curated")
+    snapshot = tablestore.load_local(zone)
+    locations = tablestore.data_locations(zone, snapshot, table)
+    (path, *_) = [
+        path for folder, _ in locations for path in sorted(Path(folder).glob("*.parquet"))
+    ]
+    schema = pq.read_schema(path)
     data, partitions = ddl_columns(table)
     partition_names = {name for name, _ in partitions}
     written = [
@@ -78,23 +86,21 @@ def test_ddl_columns_and_types_equal_the_parquet_written(sql_lake, table):
         if field.name not in partition_names
     ]
     assert data == written
-    directories = {path.parent.name.split("=")[0] for path in folder.glob("*=*/*.parquet")}
-    assert partition_names == directories
+    key = snapshot["tables"][table].get("partition_key")
+    assert partition_names == ({key} if key else set())
     assert all(kind == "date" for _, kind in partitions)
 
 
-def test_ddl_partition_projection_and_location_placeholder():
-    text = render_ddl(ddl_files()["fact_sessions"].read_text(), "s3://bucket/curated/")
-    statement = sqlglot.parse_one(text, read="athena")
-    properties = {
-        prop.name: prop.text("value")
-        for prop in statement.find_all(exp.Property)
-        if isinstance(prop.this, exp.Literal | exp.Var | exp.Identifier)
-    }
-    assert properties["projection.enabled"] == "true"
-    assert properties["projection.session_date.type"] == "date"
-    assert properties["projection.session_date.range"] == "2019-10-01,NOW"
-    assert properties["storage.location.template"] == (
-        "s3://bucket/curated/fact_sessions/session_date=${session_date}/"
-    )
+def test_ddl_declares_no_partition_projection_and_renders_locations():
+    for table, path in ddl_files().items():
+        text = path.read_text()
+        assert "projection" not in text.split("tblproperties")[1], table
+        assert "storage.location.template" not in text, table
+    sessions = render_ddl(ddl_files()["fact_sessions"].read_text(), "s3://bucket/curated/")
+    statement = sqlglot.parse_one(sessions, read="athena")
     assert "LOCATION 's3://bucket/curated/fact_sessions/'" in statement.sql("athena")
+    user = render_ddl(ddl_files()["dim_user"].read_text(), "s3://bucket/curated", "v-run1")
+    statement = sqlglot.parse_one(user, read="athena")
+    assert "LOCATION 's3://bucket/curated/dim_user/v-run1/'" in statement.sql("athena")
+    with pytest.raises(InvalidArgumentError, match="pass version"):
+        render_ddl(ddl_files()["dq_results"].read_text(), "s3://bucket/curated")

@@ -1,8 +1,9 @@
 """Catalog registration of the curated tables: a local JSON catalog and the Glue Data Catalog.
 
-- `register_local(lake_root)`: `<lake>/catalog/catalog.json` from the Parquet written.
-- `register_glue(glue_client, database, location_root, tables)`: database, tables and
-  partitions in Glue; `spark_table_schemas(spark, curated_path)` gives the tables as written.
+- `register_local(lake_root)`: `<lake>/catalog/catalog.json` from the curated publication.
+- `register_glue(glue_client, database, curated_path, tables, snapshot)`: database, tables
+  and partitions in Glue, each located at the version folder the publication names;
+  `spark_table_schemas(spark, curated_path, snapshot)` gives the published tables' schemas.
 """
 
 from ecom.catalog.glue import register_glue, spark_table_schemas, table_input

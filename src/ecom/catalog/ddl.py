@@ -1,9 +1,14 @@
 """The SQL files of the repository: where they live and how DDL placeholders are filled.
 
-`sql/ddl/*.sql` carry two placeholders, substituted by `render_ddl` (or by hand):
-  ${LOCATION}          the curated root, e.g. s3://bucket/curated (no trailing slash)
-  ${PROJECTION_START}  first date of partition projection ranges (default 2019-10-01)
-Athena's own `${purchase_date}` in `storage.location.template` is left as it is.
+`sql/ddl/*.sql` carry placeholders, substituted by `render_ddl` (or by hand):
+  ${LOCATION}  the curated root, e.g. s3://bucket/curated (no trailing slash)
+  ${VERSION}   unpartitioned tables only: the version folder (`v-<run_id>`) that the curated
+               publication, `<curated>/_current.json`, names for the table
+
+The DDL is the reference schema of each table. On AWS the model job registers the tables
+itself from the publication (`ecom.catalog.glue`): it moves unpartitioned tables to each new
+version and registers every partition at the version folder holding it, so the partitioned
+tables declare no partition projection.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-DEFAULT_PROJECTION_START = "2019-10-01"
+from ecom.errors import InvalidArgumentError
 
 
 def sql_root() -> Path:
@@ -34,10 +39,14 @@ def view_files(root: Path | None = None) -> dict[str, Path]:
     return {path.stem: path for path in sorted(folder.glob("*.sql"))}
 
 
-def render_ddl(
-    text: str, location_root: str, projection_start: str = DEFAULT_PROJECTION_START
-) -> str:
-    """Fill the placeholders of one DDL file; the result runs as-is in Athena."""
-    return text.replace("${LOCATION}", location_root.rstrip("/")).replace(
-        "${PROJECTION_START}", projection_start
-    )
+def render_ddl(text: str, location_root: str, version: str | None = None) -> str:
+    """Fill the placeholders of one DDL file; the result runs as-is in Athena.
+
+    `version` is required by the unpartitioned tables' DDL (`${VERSION}`); a partitioned
+    table's partitions are then added at their version folders (`alter table ... add
+    partition ... location`), as the model job does.
+    """
+    if "${VERSION}" in text and not version:
+        raise InvalidArgumentError("this DDL locates its table at a version folder: pass version")
+    rendered = text.replace("${LOCATION}", location_root.rstrip("/"))
+    return rendered.replace("${VERSION}", version.strip("/")) if version else rendered

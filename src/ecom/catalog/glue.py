@@ -1,18 +1,37 @@
-"""Glue Data Catalog registration: database, Parquet tables and their partitions (boto3).
+"""Glue Data Catalog registration from the curated zone's publication (boto3).
 
-The Glue job calls `register_glue` after the model step, so new partitions are queryable
-without waiting for a crawler. Tables are created or updated; partitions the job no longer
-wrote (a full rebuild) are removed, new ones are added with batch_create_partition.
+The model Glue job calls `register_glue` after it publishes, so what Athena reads is what
+`<curated>/_current.json` names (`ecom.tablestore`), never whatever folders exist:
+
+- an unpartitioned table's `Location` is its published version folder
+  (`<curated>/dim_user/v-<run>/`); each run that republishes it moves the location, one
+  `update_table` call, so Athena switches versions at once;
+- a partitioned table's `Location` is the table folder, and every Glue partition has its own
+  `StorageDescriptor.Location`: the version folder that holds it
+  (`<curated>/fact_purchases/v-<run>/purchase_date=2019-10-01/`). Partitions the
+  publication adds are created, those whose version changed are updated
+  (batch_update_partition), those it no longer names are deleted.
+
+Athena partition projection is deliberately not set (an update removes it from tables
+registered before): projection computes every partition's location from one
+`storage.location.template`, which cannot name a different version folder per partition,
+and with projection enabled Athena ignores the registered partitions. Crawlers are not used
+either: a crawler would catalog every version folder under a table as data.
+
+Partitions are switched one batch at a time, not atomically as a whole; a query running
+meanwhile may read some partitions of the previous publication, whose folders the model
+job's vacuum keeps (the last two publications).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ecom import tablestore
 from ecom.catalog.schema import TableSchema, table_schema_of_spark
 from ecom.errors import EcomError
-from ecom.lake import CURATED_TABLES, join_path
+from ecom.lake import CATALOG_TABLES
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -21,16 +40,24 @@ PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 CREATE_BATCH = 100  # batch_create_partition accepts at most 100 partitions per call
+UPDATE_BATCH = 100  # batch_update_partition accepts at most 100 entries
 DELETE_BATCH = 25  # batch_delete_partition accepts at most 25
+
+Snapshot = tablestore.Snapshot
 
 
 class GlueRegistrationError(EcomError):
-    """Glue refused a table or partition."""
+    """Glue refused a table or partition, or the publication lacks a table to register."""
+
+
+def _folder(path: str) -> str:
+    """A location as Glue and Athena expect it: with a trailing slash."""
+    return path.rstrip("/") + "/"
 
 
 def _storage(location: str, columns: list[dict[str, str]] | None = None) -> dict[str, Any]:
     storage: dict[str, Any] = {
-        "Location": location,
+        "Location": _folder(location),
         "InputFormat": PARQUET_INPUT,
         "OutputFormat": PARQUET_OUTPUT,
         "Compressed": False,
@@ -44,47 +71,31 @@ def _storage(location: str, columns: list[dict[str, str]] | None = None) -> dict
     return storage
 
 
-def table_location(location_root: str, table: str) -> str:
-    return join_path(location_root, table) + "/"
+def published_locations(
+    curated_path: str, snapshot: Snapshot, table: TableSchema
+) -> tuple[str, dict[tuple[str, ...], str]]:
+    """(table location, partition values → folder) of a table as the publication names it.
+
+    Unpartitioned: the published version folder and no partitions. Partitioned: the table
+    folder and, per partition, the version folder holding it.
+    """
+    locations = tablestore.data_locations(curated_path, snapshot, table.name)
+    if not locations:
+        raise GlueRegistrationError(f"{table.name}: not in the curated publication")
+    if not table.partition_keys:
+        ((folder, _),) = locations
+        return _folder(folder), {}
+    partitions = {(value,): _folder(folder) for folder, value in locations if value is not None}
+    return _folder(f"{curated_path.rstrip('/')}/{table.name}"), partitions
 
 
-def projection_parameters(
-    table: TableSchema, location: str, projection_start: str
-) -> dict[str, str]:
-    """Athena partition projection for date partitions (the same properties as sql/ddl)."""
-    parameters: dict[str, str] = {}
-    for key in table.partition_keys:
-        if key.type != "date":
-            return {}
-        parameters.update(
-            {
-                f"projection.{key.name}.type": "date",
-                f"projection.{key.name}.format": "yyyy-MM-dd",
-                f"projection.{key.name}.range": f"{projection_start},NOW",
-                f"projection.{key.name}.interval": "1",
-                f"projection.{key.name}.interval.unit": "DAYS",
-            }
-        )
-    if not parameters:
-        return {}
-    template = "/".join(f"{key.name}=${{{key.name}}}" for key in table.partition_keys)
-    parameters["projection.enabled"] = "true"
-    parameters["storage.location.template"] = f"{location}{template}/"
-    return parameters
-
-
-def table_input(
-    table: TableSchema, location_root: str, projection_start: str | None = None
-) -> dict[str, Any]:
-    """The Glue TableInput of one curated Parquet table (projection when a start is given)."""
-    location = table_location(location_root, table.name)
+def table_input(table: TableSchema, location: str) -> dict[str, Any]:
+    """The Glue TableInput of one curated Parquet table (no partition projection)."""
     parameters = {
         "classification": "parquet",
         "EXTERNAL": "TRUE",
         "parquet.compression": "SNAPPY",
     }
-    if projection_start:
-        parameters.update(projection_parameters(table, location, projection_start))
     columns = [{"Name": column.name, "Type": column.type} for column in table.columns]
     return {
         "Name": table.name,
@@ -112,16 +123,21 @@ def _upsert_table(glue_client: Any, database: str, table: dict[str, Any]) -> str
     except glue_client.exceptions.EntityNotFoundException:
         glue_client.create_table(DatabaseName=database, TableInput=table)
         return "created"
+    # The whole TableInput replaces the table's: parameters left over from an earlier
+    # registration (partition projection) are dropped.
     glue_client.update_table(DatabaseName=database, TableInput=table)
     return "updated"
 
 
-def _existing_partitions(glue_client: Any, database: str, table: str) -> set[tuple[str, ...]]:
+def _existing_partitions(glue_client: Any, database: str, table: str) -> dict[tuple[str, ...], str]:
+    """Partition values → registered location."""
     paginator = glue_client.get_paginator("get_partitions")
-    values: set[tuple[str, ...]] = set()
+    found: dict[tuple[str, ...], str] = {}
     for page in paginator.paginate(DatabaseName=database, TableName=table):
-        values.update(tuple(partition["Values"]) for partition in page["Partitions"])
-    return values
+        for partition in page["Partitions"]:
+            location = partition.get("StorageDescriptor", {}).get("Location", "")
+            found[tuple(partition["Values"])] = location
+    return found
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -144,35 +160,51 @@ def _raise_errors(response: dict[str, Any], action: str, table: str) -> None:
 
 
 def sync_partitions(
-    glue_client: Any, database: str, location_root: str, table: TableSchema
-) -> tuple[int, int]:
-    """Add the partitions Glue lacks, drop those no longer written; (added, removed)."""
+    glue_client: Any,
+    database: str,
+    table: TableSchema,
+    wanted: Mapping[tuple[str, ...], str],
+) -> dict[str, int]:
+    """Make the table's Glue partitions exactly `wanted` (values → location).
+
+    New partitions are created, partitions whose location changed (republished in a newer
+    version) are updated, partitions no longer wanted are deleted. Returns the counts.
+    """
+    counts = {"partitions_added": 0, "partitions_updated": 0, "partitions_removed": 0}
     if not table.partition_keys:
-        return 0, 0
-    wanted = {tuple(values) for values in table.partitions}
+        return counts
     existing = _existing_partitions(glue_client, database, table.name)
-    location = table_location(location_root, table.name)
-    new = sorted(wanted - existing)
+    new = sorted(set(wanted) - set(existing))
     for chunk in _chunks(new, CREATE_BATCH):
         inputs = [
-            {
-                "Values": list(values),
-                "StorageDescriptor": _storage(
-                    location
-                    + "/".join(
-                        f"{key.name}={value}"
-                        for key, value in zip(table.partition_keys, values, strict=True)
-                    )
-                    + "/"
-                ),
-            }
+            {"Values": list(values), "StorageDescriptor": _storage(wanted[values])}
             for values in chunk
         ]
         response = glue_client.batch_create_partition(
             DatabaseName=database, TableName=table.name, PartitionInputList=inputs
         )
         _raise_errors(response, "create", table.name)
-    stale = sorted(existing - wanted)
+    moved = sorted(
+        values
+        for values in set(wanted) & set(existing)
+        if _folder(existing[values]) != wanted[values]
+    )
+    for chunk in _chunks(moved, UPDATE_BATCH):
+        entries = [
+            {
+                "PartitionValueList": list(values),
+                "PartitionInput": {
+                    "Values": list(values),
+                    "StorageDescriptor": _storage(wanted[values]),
+                },
+            }
+            for values in chunk
+        ]
+        response = glue_client.batch_update_partition(
+            DatabaseName=database, TableName=table.name, Entries=entries
+        )
+        _raise_errors(response, "update", table.name)
+    stale = sorted(set(existing) - set(wanted))
     for chunk in _chunks(stale, DELETE_BATCH):
         response = glue_client.batch_delete_partition(
             DatabaseName=database,
@@ -180,49 +212,58 @@ def sync_partitions(
             PartitionsToDelete=[{"Values": list(values)} for values in chunk],
         )
         _raise_errors(response, "delete", table.name)
-    return len(new), len(stale)
+    counts.update(
+        partitions_added=len(new), partitions_updated=len(moved), partitions_removed=len(stale)
+    )
+    return counts
 
 
 def register_glue(
     glue_client: Any,
     database: str,
-    location_root: str,
+    curated_path: str,
     tables: Sequence[TableSchema],
-    *,
-    projection_start: str | None = None,
+    snapshot: Snapshot,
 ) -> dict[str, Any]:
-    """Create or update `database`, each table (Parquet SerDe) and its partitions in Glue."""
+    """Create or update `database`, each table (Parquet SerDe) and its partitions in Glue.
+
+    Locations come from `snapshot`, the curated zone's publication (`tablestore.load`):
+    `curated_path` is the zone it describes, as Athena reads it (`s3://...`).
+    """
     _ensure_database(glue_client, database)
-    summary: dict[str, Any] = {"database": database, "tables": {}}
+    summary: dict[str, Any] = {
+        "database": database,
+        "publication": snapshot.get("run_id"),
+        "tables": {},
+    }
     for table in tables:
-        action = _upsert_table(
-            glue_client, database, table_input(table, location_root, projection_start)
-        )
-        added, removed = sync_partitions(glue_client, database, location_root, table)
-        summary["tables"][table.name] = {
-            "action": action,
-            "partitions_added": added,
-            "partitions_removed": removed,
-        }
+        location, partitions = published_locations(curated_path, snapshot, table)
+        action = _upsert_table(glue_client, database, table_input(table, location))
+        counts = sync_partitions(glue_client, database, table, partitions)
+        summary["tables"][table.name] = {"action": action, "location": location, **counts}
     return summary
 
 
 def spark_table_schemas(
-    spark: SparkSession, curated_path: str, tables: Sequence[str] = CURATED_TABLES
+    spark: SparkSession,
+    curated_path: str,
+    snapshot: Snapshot | None = None,
+    tables: Sequence[str] = CATALOG_TABLES,
 ) -> list[TableSchema]:
-    """The curated tables as written, read back by Spark (schema + partition values).
+    """The published tables (of `tables`) as TableSchemas: columns, partition key, values.
 
-    Partition values come from a distinct over the partition column: one row per date.
+    Cheap: the schema comes from the footer of one published folder per table (no data is
+    read, no job is run); the partition values come from the publication document.
+    Tables the publication does not name are left out.
     """
-    from ecom.catalog.schema import PARTITION_KEYS
-
+    snapshot = snapshot if snapshot is not None else tablestore.load(spark, curated_path)
     schemas = []
     for name in tables:
-        table_df = spark.read.parquet(join_path(curated_path, name))
-        partitions: list[list[str]] = []
-        if name in PARTITION_KEYS:
-            key = PARTITION_KEYS[name][0]
-            values = table_df.select(key).distinct().collect()
-            partitions = sorted([str(row[0])] for row in values if row[0] is not None)
-        schemas.append(table_schema_of_spark(name, table_df.schema, partitions))
+        locations = tablestore.data_locations(curated_path, snapshot, name)
+        if not locations:
+            continue
+        folder, _ = locations[0]
+        schema = spark.read.parquet(folder).schema
+        partitions = [[value] for _, value in locations if value is not None]
+        schemas.append(table_schema_of_spark(name, schema, partitions))
     return schemas
