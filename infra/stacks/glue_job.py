@@ -36,8 +36,6 @@ WILDCARD_REASONS = {
         "The model job creates/updates the curated tables and their partitions in the stage's "
         "own Glue database (table/<database>/*); table names are not known to IAM in advance."
     ),
-    "WriteCatalog": "The crawler creates and updates tables and partitions of the stage's "
-    "own Glue database (table/<database>/*).",
 }
 
 
@@ -201,7 +199,7 @@ class GlueSparkJob(Construct):
                 resources=glue_catalog_arns(database_name),
             )
         )
-        if registers_catalog:  # the model job registers tables and new partitions itself
+        if registers_catalog:  # the model job registers tables and partitions itself
             self.role.add_to_policy(
                 iam.PolicyStatement(
                     sid="RegisterCatalog",
@@ -210,6 +208,7 @@ class GlueSparkJob(Construct):
                         "glue:UpdateTable",
                         "glue:GetPartition",
                         "glue:BatchCreatePartition",
+                        "glue:BatchUpdatePartition",
                         "glue:BatchDeletePartition",
                     ],
                     resources=glue_catalog_arns(database_name),

@@ -1,5 +1,11 @@
 """The whole pipeline of one stage: storage, catalog, jobs, workflow, alerts, Athena, QuickSight.
 
+The catalog has no crawlers: the model job registers the curated tables and their
+partitions itself, at the version folders the curated publication names
+(`ecom.catalog.glue`); a crawler would catalog every version folder under a table as data.
+The stack adds one Glue Data Quality ruleset per curated table, rendered from the same
+rules the model job evaluates (`ecom.quality.dqdl`).
+
 Paths handed to the jobs follow the job arguments documented in `glue_jobs/ingest.py` and
 `glue_jobs/model.py`; the resource names follow `ecom.aws.config.StageConfig`, which the
 `ecom trigger/status/destroy` commands read too.
@@ -7,7 +13,6 @@ Paths handed to the jobs follow the job arguments documented in `glue_jobs/inges
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,31 +21,17 @@ from aws_cdk import aws_athena as athena
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_glue as glue
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from ecom.aws.config import StageConfig
-from ecom.lake import CURATED_TABLES
+from ecom.quality.dqdl import render_rulesets
 from stacks import quicksight
-from stacks.glue_job import (
-    WILDCARD_REASONS,
-    GlueSparkJob,
-    Prefix,
-    add_common_statements,
-    glue_catalog_arns,
-)
-from stacks.nag import acknowledge, acknowledge_policy_wildcards
+from stacks.glue_job import GlueSparkJob, Prefix
+from stacks.nag import acknowledge
 from stacks.storage import Storage
 
-# Crawlers: one table per prefix, compatible schemas combined, partitions inherit the table.
-CRAWLER_CONFIGURATION = {
-    "Version": 1.0,
-    "Grouping": {"TableGroupingPolicy": "CombineCompatibleSchemas"},
-    "CrawlerOutput": {"Partitions": {"AddOrUpdateBehavior": "InheritFromTable"}},
-}
-CRAWLER_EXCLUSIONS = ["**/_SUCCESS", "**/_temporary/**", "**_$folder$"]
 FAILED_JOB_STATES = ["FAILED", "TIMEOUT", "ERROR", "STOPPED"]
 
 
@@ -74,10 +65,12 @@ class PipelineStack(Stack):
 
         raw_events = Prefix(raw, "events/")
         staged = Prefix(curated, "staged/events/")
+        # The staged zone: the events table's versions, its publication (`_current.json`,
+        # which also records the raw files ingested) and `_snapshots/`, `_incoming/`.
+        staged_zone = Prefix(curated, "staged/")
         quarantine = Prefix(curated, "quarantine/events/")
         rejected_files = Prefix(curated, "quarantine/files/")  # raw files rejected whole
         reports = Prefix(curated, "reports/runs/")
-        ingested_files = Prefix(curated, "state/ingested_files/")
         curated_tables = Prefix(curated, "curated/")
 
         self.database = glue.CfnDatabase(
@@ -123,13 +116,12 @@ class PipelineStack(Stack):
             step="ingest",
             script=code.ingest_script,
             reads=[raw_events],
-            writes=[staged, quarantine, rejected_files, reports, ingested_files],
+            writes=[staged_zone, quarantine, rejected_files, reports],
             arguments={
                 "--raw_path": raw_events.url,
                 "--staged_path": staged.url,
                 "--quarantine_path": quarantine.url,
                 "--report_path": reports.url,
-                "--manifest_path": ingested_files.url,
             },
             **common,
         )
@@ -138,7 +130,7 @@ class PipelineStack(Stack):
             "Model",
             step="model",
             script=code.model_script,
-            reads=[staged],
+            reads=[staged_zone],
             writes=[curated_tables, reports],
             registers_catalog=True,
             arguments={
@@ -149,7 +141,7 @@ class PipelineStack(Stack):
             },
             **common,
         )
-        self.crawler_role, self.crawlers = self._crawlers(curated_tables)
+        self.rulesets = self._data_quality_rulesets()
         self.workflow, self.triggers = self._workflow()
         self.topic = self._alerts()
         self.workgroup = self._workgroup()
@@ -157,94 +149,41 @@ class PipelineStack(Stack):
 
         for job in (self.ingest, self.model):
             job.acknowledge_wildcards()
-        acknowledge_policy_wildcards(
-            self.crawler_role.node.find_child("DefaultPolicy"),  # type: ignore[arg-type]
-            WILDCARD_REASONS,
-        )
         self._outputs(raw_events, staged, curated_tables, reports)
 
-    def _crawlers(self, curated_tables: Prefix) -> tuple[iam.Role, list[glue.CfnCrawler]]:
-        """One crawler per curated table prefix, sharing one read-only role."""
+    def _data_quality_rulesets(self) -> list[glue.CfnDataQualityRuleset]:
+        """One Glue Data Quality ruleset per curated table, from the model job's own rules.
+
+        The model job evaluates the rules itself (dq_results, and its gate); these rulesets
+        let the same checks run in Glue Data Quality on the catalog tables, e.g. on demand
+        from the console. ReferentialIntegrity rules need the dimension passed as an
+        additional data source under its table name.
+        """
         config = self.config
-        role = iam.Role(
-            self,
-            "CrawlerRole",
-            assumed_by=iam.ServicePrincipal("glue.amazonaws.com"),
-            description=f"Glue crawlers of {config.name_prefix}: read curated/, write the catalog",
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="ListOwnBuckets",
-                actions=["s3:ListBucket", "s3:GetBucketLocation"],
-                resources=[curated_tables.bucket.bucket_arn],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="ReadInputPrefixes",
-                actions=["s3:GetObject"],
-                resources=[curated_tables.objects_arn],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="WriteCatalog",
-                actions=[
-                    "glue:GetDatabase",
-                    "glue:GetTable",
-                    "glue:GetTables",
-                    "glue:CreateTable",
-                    "glue:UpdateTable",
-                    "glue:GetPartition",
-                    "glue:GetPartitions",
-                    "glue:BatchGetPartition",
-                    "glue:CreatePartition",
-                    "glue:BatchCreatePartition",
-                    "glue:UpdatePartition",
-                    "glue:BatchUpdatePartition",
-                ],
-                resources=glue_catalog_arns(config.database_name),
-            )
-        )
-        add_common_statements(role, self.storage.key, metrics=False)
-        crawlers = []
-        for table in CURATED_TABLES:
-            crawler = glue.CfnCrawler(
+        rulesets = []
+        for table, dqdl in render_rulesets().items():
+            ruleset = glue.CfnDataQualityRuleset(
                 self,
-                f"Crawler-{table}",
-                name=config.crawler_name(table),
-                description=f"Catalogs {curated_tables.key}{table}/ as table {table}",
-                role=role.role_arn,
-                database_name=self.database.ref,
-                targets=glue.CfnCrawler.TargetsProperty(
-                    s3_targets=[
-                        glue.CfnCrawler.S3TargetProperty(
-                            path=f"{curated_tables.url}{table}/", exclusions=CRAWLER_EXCLUSIONS
-                        )
-                    ]
+                f"Ruleset-{table}",
+                name=config.ruleset_name(table),
+                description=f"{table}: the rules of ecom.quality.rules, rendered as DQDL",
+                ruleset=dqdl,
+                target_table=glue.CfnDataQualityRuleset.DataQualityTargetTableProperty(
+                    database_name=config.database_name, table_name=table
                 ),
-                # The model job rebuilds every table, so a crawl rereads every folder.
-                recrawl_policy=glue.CfnCrawler.RecrawlPolicyProperty(
-                    recrawl_behavior="CRAWL_EVERYTHING"
-                ),
-                schema_change_policy=glue.CfnCrawler.SchemaChangePolicyProperty(
-                    update_behavior="UPDATE_IN_DATABASE", delete_behavior="DEPRECATE_IN_DATABASE"
-                ),
-                configuration=json.dumps(CRAWLER_CONFIGURATION),
-                crawler_security_configuration=self.security_configuration.ref,
             )
-            crawler.node.add_dependency(role.node.find_child("DefaultPolicy"))
-            crawlers.append(crawler)
-        return role, crawlers
+            ruleset.add_dependency(self.database)
+            rulesets.append(ruleset)
+        return rulesets
 
     def _workflow(self) -> tuple[glue.CfnWorkflow, list[glue.CfnTrigger]]:
-        """Scheduled → ingest → (SUCCEEDED) model → (SUCCEEDED) crawlers."""
+        """Scheduled → ingest → (SUCCEEDED) model, which registers the tables it published."""
         config = self.config
         workflow = glue.CfnWorkflow(
             self,
             "Workflow",
             name=config.workflow_name,
-            description="ingest → model → crawlers",
+            description="ingest → model",
             max_concurrent_runs=1,
         )
         scheduled = glue.CfnTrigger(
@@ -267,23 +206,10 @@ class PipelineStack(Stack):
             predicate=_succeeded(self.ingest.job.ref),
             actions=[glue.CfnTrigger.ActionProperty(job_name=self.model.job.ref)],
         )
-        crawl = glue.CfnTrigger(
-            self,
-            "CrawlTrigger",
-            name=f"{config.name_prefix}-after-model",
-            workflow_name=workflow.ref,
-            type="CONDITIONAL",
-            start_on_creation=True,
-            predicate=_succeeded(self.model.job.ref),
-            actions=[
-                glue.CfnTrigger.ActionProperty(crawler_name=crawler.ref)
-                for crawler in self.crawlers
-            ],
-        )
-        return workflow, [scheduled, model, crawl]
+        return workflow, [scheduled, model]
 
     def _alerts(self) -> sns.Topic:
-        """Failed, timed-out or stopped job runs and failed crawls → an encrypted SNS topic."""
+        """Failed, timed-out or stopped job runs → an encrypted SNS topic."""
         config = self.config
         topic = sns.Topic(
             self,
@@ -305,20 +231,6 @@ class PipelineStack(Stack):
                 detail={
                     "jobName": [self.ingest.job_name, self.model.job_name],
                     "state": FAILED_JOB_STATES,
-                },
-            ),
-            targets=[targets.SnsTopic(topic)],
-        )
-        events.Rule(
-            self,
-            "CrawlerFailures",
-            description="A crawler of the pipeline failed",
-            event_pattern=events.EventPattern(
-                source=["aws.glue"],
-                detail_type=["Glue Crawler State Change"],
-                detail={
-                    "crawlerName": [config.crawler_name(table) for table in CURATED_TABLES],
-                    "state": ["Failed"],
                 },
             ),
             targets=[targets.SnsTopic(topic)],

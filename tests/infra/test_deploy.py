@@ -73,8 +73,9 @@ def test_trigger_options_need_a_job() -> None:
 def test_summary_counts_types_and_names(synthesis: Synthesis) -> None:
     lines = deploy.summarize(synthesis.template)
     assert lines[0].startswith(f"{len(synthesis.template['Resources'])} resources")
-    crawlers = [line for line in lines if "AWS::Glue::Crawler" in line]
-    assert crawlers and crawlers[0].split()[0] == "8"
+    assert not [line for line in lines if "AWS::Glue::Crawler" in line]
+    rulesets = [line for line in lines if "AWS::Glue::DataQualityRuleset" in line]
+    assert rulesets and rulesets[0].split()[0] == "8"
 
 
 def test_views_are_created_in_the_workgroup_and_database(aws_credentials, tmp_path: Path) -> None:

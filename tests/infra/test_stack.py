@@ -11,6 +11,7 @@ from aws_cdk.assertions import Match, Template
 
 from ecom.aws.config import load_config
 from ecom.lake import CURATED_TABLES
+from ecom.quality.dqdl import render_rulesets
 from tests.infra.conftest import FAKE_ACCOUNT, STAGE, Synthesis
 
 
@@ -100,7 +101,7 @@ def test_job_arguments_point_at_the_documented_bucket_paths(synthesis: Synthesis
     assert ingest["--staged_path"] == f"s3://<{curated}>/staged/events/"
     assert ingest["--quarantine_path"] == f"s3://<{curated}>/quarantine/events/"
     assert ingest["--report_path"] == f"s3://<{curated}>/reports/runs/"
-    assert ingest["--manifest_path"] == f"s3://<{curated}>/state/ingested_files/"
+    assert "--manifest_path" not in ingest  # the staged zone's publication records the files
     model = {
         k: flat(v) for k, v in job(synthesis, config.job_name("model"))["DefaultArguments"].items()
     }
@@ -136,10 +137,6 @@ def test_security_configuration_encrypts_s3_logs_and_bookmarks_with_the_cmk(
     security = {"Ref": synthesis.logical_id("SecurityConfiguration")}
     for resource in synthesis.resources("AWS::Glue::Job").values():
         assert resource["Properties"]["SecurityConfiguration"] == security
-    crawlers = synthesis.resources("AWS::Glue::Crawler").values()
-    assert crawlers and all(
-        c["Properties"]["CrawlerSecurityConfiguration"] == security for c in crawlers
-    )
 
 
 def test_every_bucket_is_private_tls_only_and_encrypted(synthesis: Synthesis) -> None:
@@ -191,27 +188,33 @@ def test_kms_key_rotates(template: Template) -> None:
     template.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
 
 
-def test_one_crawler_per_curated_table(synthesis: Synthesis, config) -> None:
-    crawlers = {
-        c["Properties"]["Name"]: c["Properties"]
-        for c in synthesis.resources("AWS::Glue::Crawler").values()
+def test_no_crawlers_the_model_job_registers_the_catalog(synthesis: Synthesis) -> None:
+    """A crawler would catalog every version folder of a table as data."""
+    assert synthesis.resources("AWS::Glue::Crawler") == {}
+    roles = {
+        flat(r["Properties"].get("Description", ""))
+        for r in synthesis.resources("AWS::IAM::Role").values()
     }
-    assert set(crawlers) == {config.crawler_name(table) for table in CURATED_TABLES}
-    curated = synthesis.logical_id("StorageCurated")
-    for table in CURATED_TABLES:
-        props = crawlers[config.crawler_name(table)]
-        (target,) = props["Targets"]["S3Targets"]
-        assert flat(target["Path"]) == f"s3://<{curated}>/curated/{table}/"
-        assert props["RecrawlPolicy"]["RecrawlBehavior"] in (
-            "CRAWL_EVERYTHING",
-            "CRAWL_NEW_FOLDERS_ONLY",
-        )
-        configuration = json.loads(props["Configuration"])
-        assert configuration["Grouping"]["TableGroupingPolicy"] == "CombineCompatibleSchemas"
-        assert configuration["CrawlerOutput"]["Partitions"] == {
-            "AddOrUpdateBehavior": "InheritFromTable"
-        }
-        assert props["DatabaseName"] == {"Ref": synthesis.logical_id("Database")}
+    assert not any("crawler" in description.lower() for description in roles)
+
+
+def test_one_data_quality_ruleset_per_table_rendered_from_the_rules(
+    synthesis: Synthesis, config
+) -> None:
+    rendered = render_rulesets()
+    assert set(rendered) == set(CURATED_TABLES)  # dq_results itself has no rules
+    rulesets = {
+        r["Properties"]["Name"]: r["Properties"]
+        for r in synthesis.resources("AWS::Glue::DataQualityRuleset").values()
+    }
+    assert set(rulesets) == {config.ruleset_name(table) for table in rendered}
+    for table, dqdl in rendered.items():
+        props = rulesets[config.ruleset_name(table)]
+        assert props["Ruleset"] == dqdl
+        assert props["TargetTable"] == {"DatabaseName": config.database_name, "TableName": table}
+    database = synthesis.logical_id("Database")
+    for resource in synthesis.resources("AWS::Glue::DataQualityRuleset").values():
+        assert database in resource.get("DependsOn", [])
 
 
 def test_workflow_trigger_chain(synthesis: Synthesis, config) -> None:
@@ -219,7 +222,7 @@ def test_workflow_trigger_chain(synthesis: Synthesis, config) -> None:
         t["Properties"]["Type"] + ":" + t["Properties"]["Name"]: t["Properties"]
         for t in synthesis.resources("AWS::Glue::Trigger").values()
     }
-    assert len(triggers) == 3
+    assert len(triggers) == 2  # no crawl step: the model job registers the catalog
     workflow = {"Ref": synthesis.logical_id("Workflow")}
     assert all(t["WorkflowName"] == workflow for t in triggers.values())
     ingest_ref = {"Ref": synthesis.logical_id("IngestJob")}
@@ -232,12 +235,7 @@ def test_workflow_trigger_chain(synthesis: Synthesis, config) -> None:
     after_ingest = by_predicate[json.dumps(ingest_ref)]
     assert after_ingest["Predicate"]["Conditions"][0]["State"] == "SUCCEEDED"
     assert after_ingest["Actions"] == [{"JobName": model_ref}]
-    after_model = by_predicate[json.dumps(model_ref)]
-    assert after_model["Predicate"]["Conditions"][0]["State"] == "SUCCEEDED"
-    crawler_refs = [{"Ref": k} for k in synthesis.resources("AWS::Glue::Crawler")]
-    assert sorted(json.dumps(a) for a in after_model["Actions"]) == sorted(
-        json.dumps({"CrawlerName": ref}) for ref in crawler_refs
-    )
+    assert json.dumps(model_ref) not in by_predicate
 
 
 def test_failures_notify_an_encrypted_topic(
@@ -262,10 +260,10 @@ def test_failures_notify_an_encrypted_topic(
             "Targets": [Match.object_like({"Arn": {"Ref": topic}})],
         },
     )
-    template.has_resource_properties(
-        "AWS::Events::Rule",
-        {"EventPattern": Match.object_like({"detail-type": ["Glue Crawler State Change"]})},
-    )
+    patterns = [
+        r["Properties"]["EventPattern"] for r in synthesis.resources("AWS::Events::Rule").values()
+    ]
+    assert all(p["detail-type"] == ["Glue Job State Change"] for p in patterns)
 
 
 def test_athena_workgroup_is_enforced_capped_and_encrypted(
@@ -368,11 +366,10 @@ def test_job_roles_are_scoped_to_their_prefixes(synthesis: Synthesis, config) ->
     artifacts = synthesis.logical_id("StorageArtifacts")
     ingest_writes = role_resources(synthesis, "IngestRole", "s3:PutObject")
     assert ingest_writes == {
-        f"<{curated}.Arn>/staged/events*",
+        f"<{curated}.Arn>/staged*",  # the events' versions and the zone's publication
         f"<{curated}.Arn>/quarantine/events*",
         f"<{curated}.Arn>/quarantine/files*",
         f"<{curated}.Arn>/reports/runs*",
-        f"<{curated}.Arn>/state/ingested_files*",
         f"<{artifacts}.Arn>/glue-temp/{config.job_name('ingest')}*",
         f"<{artifacts}.Arn>/spark-logs/{config.job_name('ingest')}*",
     }
@@ -385,7 +382,14 @@ def test_job_roles_are_scoped_to_their_prefixes(synthesis: Synthesis, config) ->
     }
     model_reads = role_resources(synthesis, "ModelRole", "s3:GetObject")
     assert not any(raw in resource for resource in model_reads)
-    assert role_resources(synthesis, "CrawlerRole", "s3:PutObject") == set()
+    assert f"<{curated}.Arn>/staged*" in model_reads  # reads staged/_current.json too
+
+
+def test_model_role_may_move_partitions_between_versions(synthesis: Synthesis) -> None:
+    (statement,) = [s for _, s in policy_statements(synthesis) if s.get("Sid") == "RegisterCatalog"]
+    assert {"glue:BatchCreatePartition", "glue:BatchUpdatePartition"} <= set(
+        as_list(statement["Action"])
+    )
 
 
 def test_resource_names_match_the_stage_configuration(synthesis: Synthesis, config) -> None:

@@ -134,7 +134,7 @@ def _create_views(
         print(f"  view {config.database_name}.{name}: not created: {reason}")
     if result.failed:
         print(
-            "views read the crawled tables: after the first pipeline run, rerun "
+            "views read the tables the model job registers: after the first pipeline run, rerun "
             f"`ecom deploy --stage {config.stage} --views-only`"
         )
     return 0

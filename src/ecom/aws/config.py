@@ -79,8 +79,9 @@ class StageConfig:
         """`ingest` or `model` → the Glue job's name."""
         return f"{self.name_prefix}-{step}"
 
-    def crawler_name(self, table: str) -> str:
-        return f"{self.name_prefix}-crawl-{table.replace('_', '-')}"
+    def ruleset_name(self, table: str) -> str:
+        """The Glue Data Quality ruleset of one curated table."""
+        return f"{self.name_prefix}-dq-{table.replace('_', '-')}"
 
 
 def _expand(value: Any, context: dict[str, str]) -> Any:

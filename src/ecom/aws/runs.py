@@ -36,7 +36,7 @@ def _aws_error(action: str, error: Exception) -> AwsCallError:
 
 
 def start_workflow(session: Any, config: StageConfig) -> str:
-    """Start one run of the stage's workflow (ingest → model → crawlers); return its id."""
+    """Start one run of the stage's workflow (ingest → model); return its id."""
     glue = session.client("glue")
     try:
         return glue.start_workflow_run(Name=config.workflow_name)["RunId"]
