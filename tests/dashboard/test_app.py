@@ -33,6 +33,11 @@ def views(dashboard_lake):
             "brands": engine.query(
                 "select brand, revenue from top_brands order by revenue desc limit 5"
             ).records(),
+            "dq_latest": engine.query(
+                "select table_name, rule_name, is_passed from dq_results where evaluated_at = "
+                "(select max(evaluated_at) from dq_results)"
+            ).records(),
+            "dq_rules": engine.query("select count(*) as n from dq_results").rows[0][0],
         }
 
 
@@ -111,6 +116,21 @@ def test_data_quality_sheet_shows_freshness_runs_and_quarantine(app, views, spec
     assert len(tables["run_history"]) == 1
     assert int(tables["run_history"]["rows_quarantined"][0]) == 3
     assert int(tables["quarantine_by_reason"]["rows"].sum()) == 3
+    assert len(at.get("plotly_chart")) == 3  # the rule table is a table, not a chart
+
+
+def test_data_quality_sheet_shows_the_latest_rules_and_outcomes_per_run(app, views, spec) -> None:
+    at = _open(app, "Data quality")
+    tables = _tables(at, spec, "Data quality")
+    latest = tables["dq_latest_run"]
+    assert list(latest.columns) == ["Table", "Rule", "Level", "Passed", "Failed rows", "Details"]
+    shown = {(r["Table"], r["Rule"], bool(r["Passed"])) for _, r in latest.iterrows()}
+    assert views["dq_latest"] and shown == {
+        (r["table_name"], r["rule_name"], r["is_passed"]) for r in views["dq_latest"]
+    }
+    assert list(latest["Passed"]) == sorted(latest["Passed"])  # failed rules first
+    outcomes = tables["dq_outcomes_by_run"]
+    assert int(outcomes["rules"].sum()) == views["dq_rules"]
 
 
 def test_empty_lake_shows_run_the_pipeline_first(tmp_path, monkeypatch) -> None:

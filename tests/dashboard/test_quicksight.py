@@ -108,3 +108,27 @@ def test_render_command_writes_every_request(tmp_path, spec) -> None:
     assert len(names) == 2 + len(views_used(spec))
     dashboard = json.loads((tmp_path / "dashboard.json").read_text())
     assert dashboard["AwsAccountId"] == "210987654321"
+
+
+def test_dq_results_is_an_athena_dataset_with_a_latest_run_table(spec, target) -> None:
+    assert "dq_results" in views_used(spec)
+    (dq_set,) = [r for r in data_set_requests(spec, target) if r["Name"].endswith(" dq_results")]
+    (table,) = dq_set["PhysicalTableMap"].values()
+    assert table["RelationalTable"]["Name"] == "dq_results"
+    assert table["RelationalTable"]["Schema"] == target.database
+    definition = dashboard_request(spec, target)["Definition"]
+    (sheet,) = [s for s in definition["Sheets"] if s["SheetId"] == "data_quality"]
+    ids = {next(iter(v.values()))["VisualId"]: next(iter(v)) for v in sheet["Visuals"]}
+    assert ids["dq_latest_run"] == "TableVisual"
+    assert ids["dq_outcomes_by_run"] == "BarChartVisual"
+    (latest,) = [
+        g for g in definition["FilterGroups"] if g["FilterGroupId"] == "dq-latest-run-latest"
+    ]
+    top = latest["Filters"][0]["TopBottomFilter"]
+    assert top["Column"] == {"DataSetIdentifier": "dq_results", "ColumnName": "run_id"}
+    assert top["Limit"] == 1
+    assert top["AggregationSortConfigurations"][0]["Column"]["ColumnName"] == "evaluated_at"
+    scope = latest["ScopeConfiguration"]["SelectedSheets"]["SheetVisualScopingConfigurations"]
+    assert scope == [
+        {"SheetId": "data_quality", "Scope": "SELECTED_VISUALS", "VisualIds": ["dq_latest_run"]}
+    ]

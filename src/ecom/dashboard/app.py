@@ -141,9 +141,13 @@ def figure(visual: dict[str, Any], frame: pd.DataFrame) -> go.Figure:
     if kind == "line":
         fig = px.line(frame, x=dims["x"], y=names, labels=labels, markers=len(frame) < 40)
     elif kind == "bar" and "color" in dims:
-        fig = px.bar(
-            frame, x=dims["x"], y=names[0], color=dims["color"], barmode="group", labels=labels
-        )
+        color = dims["color"]
+        if frame[color].dtype == bool:  # a legend of "is passed: yes / no", not True / False
+            words = {True: "yes", False: "no"}
+            frame = frame.assign(
+                **{color: frame[color].map(lambda v: f"{color.replace('_', ' ')}: {words[v]}")}
+            )
+        fig = px.bar(frame, x=dims["x"], y=names[0], color=color, barmode="group", labels=labels)
     elif kind == "bar" and visual.get("orientation") == "horizontal":
         fig = px.bar(frame.iloc[::-1], x=names[0], y=dims["x"], orientation="h", labels=labels)
     elif kind == "bar":
@@ -171,11 +175,34 @@ def figure(visual: dict[str, Any], frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def table_view(visual: dict[str, Any], frame: pd.DataFrame) -> pd.DataFrame:
+    """A table visual's rows with its labels as headers and its formats applied."""
+    shown = pd.DataFrame(index=frame.index)
+    for measure in visual["measures"]:
+        column = measure_alias(measure)
+        fmt = measure.get("format")
+        values = frame[column]
+        if fmt:
+            values = values.map(lambda value, fmt=fmt: format_value(value, fmt))
+        shown[_label(visual, measure)] = values
+    return shown
+
+
 def chart(lake: str, visual: dict[str, Any], selection: Selection) -> None:
     frame = visual_data(lake, visual["id"], selection)
     st.subheader(visual["title"])
     if frame.empty:
         st.info("No rows for this selection.")
+        return
+    if visual["type"] == "table":
+        st.dataframe(table_view(visual, frame), hide_index=True, key=f"table-{visual['id']}")
+        st.download_button(
+            "Download CSV",
+            frame.to_csv(index=False).encode(),
+            file_name=f"{visual['id']}.csv",
+            mime="text/csv",
+            key=f"csv-{visual['id']}",
+        )
         return
     st.plotly_chart(figure(visual, frame), key=f"chart-{visual['id']}")
     with st.expander("Data"):
@@ -194,11 +221,18 @@ def show_sheet(lake: str, spec: dict[str, Any], sheet: dict[str, Any], selection
     kpis = [v for v in sheet["visuals"] if v["type"] == "kpi"]
     if kpis:
         kpi_row(spec, lake, kpis, selection)
-    charts = [v for v in sheet["visuals"] if v["type"] != "kpi"]
-    for start in range(0, len(charts), 2):
-        for column, visual in zip(st.columns(2), charts[start : start + 2], strict=False):
-            with column:
-                chart(lake, visual, selection)
+    # In spec order: tables across the page, charts two by two.
+    pair: list[dict[str, Any]] = []
+    for visual in [*(v for v in sheet["visuals"] if v["type"] != "kpi"), None]:
+        if pair and (visual is None or visual["type"] == "table" or len(pair) == 2):
+            for column, charted in zip(st.columns(2), pair, strict=False):
+                with column:
+                    chart(lake, charted, selection)
+            pair = []
+        if visual is not None and visual["type"] == "table":
+            chart(lake, visual, selection)
+        elif visual is not None:
+            pair.append(visual)
 
 
 def main() -> None:

@@ -3,8 +3,9 @@
 Every query is built from the validated spec: view and column names come only from the
 spec (checked against the engine's schema, then quoted), while everything a user chooses
 (dates, categories, brands) is bound as a DuckDB parameter, never pasted into the SQL.
-The views are the Athena views of sql/views, created by `LocalEngine`; the data-quality
-sources are the run reports (JSON) and the quarantine (Parquet) of the lake.
+The views are the Athena views of sql/views, created by `LocalEngine`, which also maps the
+catalog tables (the star schema and `dq_results`); the local-only data-quality sources are
+the run reports (JSON) and the quarantine (Parquet) of the lake.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ecom.dashboard.spec import measure_alias
-from ecom.lake import CURATED_TABLES, Lake
+from ecom.lake import CATALOG_TABLES, CURATED_TABLES, Lake
 
 RUN_REPORT_COLUMNS = (
     "run_id",
@@ -31,6 +32,14 @@ RUN_REPORT_COLUMNS = (
     "seconds",
 )
 _AGGREGATES = {"sum": "sum", "count": "count", "avg": "avg", "min": "min", "max": "max"}
+# pandas dtypes of the declared QuickSight column types, for a catalog table not written yet.
+_EMPTY_DTYPES = {
+    "STRING": "object",
+    "INTEGER": "int64",
+    "DECIMAL": "float64",
+    "DATETIME": "datetime64[us, UTC]",
+    "BOOLEAN": "bool",
+}
 
 
 def quote(name: str) -> str:
@@ -107,6 +116,12 @@ def build_query(
     for column, value in visual.get("where", {}).items():
         conditions.append(f"{quote(column)} = ?")
         params.append(value)
+    if latest := visual.get("latest"):
+        column, by = quote(latest["column"]), quote(latest["by"])
+        conditions.append(
+            f"{column} = (select {column} from {quote(source)} group by {column} "
+            f"order by max({by}) desc limit 1)"
+        )
     for spec_filter in spec["filters"]:
         column = spec_filter["columns"].get(source)
         if column is None:
@@ -131,6 +146,9 @@ def build_query(
     if sort := visual.get("sort"):
         order.append(f"{quote(sort['column'])} {'desc' if sort.get('descending') else 'asc'}")
     order += [quote(column) for column in _sort_dimensions(visual)]
+    if visual["type"] == "table":  # then by its columns, left to right: a stable listing
+        ordered = {visual.get("sort", {}).get("column")}
+        order += [quote(m) for m in map(measure_alias, visual["measures"]) if m not in ordered]
     if order:
         sql += " order by " + ", ".join(order)
     if "limit" in visual:
@@ -159,6 +177,7 @@ class DashboardData:
         self.connection = self.engine.connection
         self.connection.register("dq_run_reports", load_run_reports(self.lake_root))
         self._register_quarantine()
+        self._register_missing_tables()
 
     def _register_quarantine(self) -> None:
         folder = Path(Lake(self.lake_root).quarantine)
@@ -172,6 +191,15 @@ class DashboardData:
                 {"ingest_run_id": pd.Series(dtype=str), "reason": pd.Series(dtype=str)}
             )
             self.connection.register("dq_quarantine", empty)
+
+    def _register_missing_tables(self) -> None:
+        """An empty frame for a dataset that is a catalog table the lake lacks (dq_results
+        before the first model run that writes it), so its visuals show no rows."""
+        present = set(self.engine.catalog["tables"])
+        for name, columns in self.spec["datasets"].items():
+            if name in CATALOG_TABLES and name not in present:
+                series = {c: pd.Series(dtype=_EMPTY_DTYPES[kind]) for c, kind in columns.items()}
+                self.connection.register(name, pd.DataFrame(series))
 
     def run(self, query: BoundQuery) -> pd.DataFrame:
         """Execute a bound query; the result as a DataFrame."""

@@ -3,9 +3,15 @@
 Pure functions from the spec and a `QuickSightTarget` (account, region, names, principal) to
 the request parameters of `create_data_source`, `create_data_set` and `create_dashboard`;
 the CDK stack (infra/stacks/quicksight.py) uses the same `dataset_physical_table` and
-`dashboard_definition`. Local-only data-quality sources (run reports, quarantine) have no
-Athena table: on QuickSight the data-quality sheet shows freshness plus a note where the run
-history lives (`ecom status`).
+`dashboard_definition`. A dataset is a view or a catalog table (`dq_results`, registered by
+the model job), read through the Glue catalog. Local-only data-quality sources (run
+reports, quarantine) have no Athena table: on QuickSight the data-quality sheet shows
+freshness and the `dq_results` visuals plus a note where the run history lives
+(`ecom status`).
+
+A `table` visual becomes a table grouped by all its columns (one row per distinct row; a
+rule's outcome is one row per run); a visual's `latest` becomes a top-1 filter (the
+`column` value with the greatest `by`, e.g. the latest run).
 
 Filters become dashboard parameters (DateFrom/DateTo, one multi-valued string per value
 filter) with a control on each sheet they apply to, and one filter per dataset column bound
@@ -84,7 +90,7 @@ class QuickSightTarget:
 
 
 def views_used(spec: Mapping[str, Any]) -> list[str]:
-    """The views the QuickSight dashboard reads (declared datasets, in spec order)."""
+    """The views and tables the QuickSight dashboard reads (declared datasets, in order)."""
     return [view for view in spec["datasets"] if not is_local_source(spec, view)]
 
 
@@ -257,6 +263,8 @@ def visual_definition(spec: Mapping[str, Any], visual: Mapping[str, Any]) -> dic
             }
         }
         return {"HeatMapVisual": {**base, "ChartConfiguration": {"FieldWells": wells}}}
+    if kind == "table":
+        return {"TableVisual": {**base, "ChartConfiguration": _table_configuration(spec, visual)}}
     if kind == "histogram":
         wells = {"HistogramAggregatedFieldWells": {"Values": _measures(spec, visual)}}
         config = {
@@ -265,6 +273,41 @@ def visual_definition(spec: Mapping[str, Any], visual: Mapping[str, Any]) -> dic
         }
         return {"HistogramVisual": {**base, "ChartConfiguration": config}}
     raise ValueError(f"visual type {kind!r} has no QuickSight rendering")
+
+
+def _table_configuration(spec: Mapping[str, Any], visual: Mapping[str, Any]) -> dict[str, Any]:
+    """A table visual: every column a group-by field, labelled; sorted like the spec says."""
+    columns = [{"column": m["column"], "format": m.get("format")} for m in visual["measures"]]
+    config: dict[str, Any] = {
+        "FieldWells": {
+            "TableAggregatedFieldWells": {
+                "GroupBy": [dimension_field(spec, visual, column) for column in columns],
+                "Values": [],
+            }
+        }
+    }
+    labels = [
+        {"FieldId": f"{visual['id']}.{m['column']}", "CustomLabel": m["label"]}
+        for m in visual["measures"]
+        if m.get("label")
+    ]
+    if labels:
+        config["FieldOptions"] = {"SelectedFieldOptions": labels}
+    # The spec's sort first, then the columns left to right (as the local dashboard does).
+    sorts = [(sort["column"], sort.get("descending"))] if (sort := visual.get("sort")) else []
+    sorts += [(c["column"], False) for c in columns if c["column"] not in dict(sorts)]
+    config["SortConfiguration"] = {
+        "RowSort": [
+            {
+                "FieldSort": {
+                    "FieldId": f"{visual['id']}.{column}",
+                    "Direction": "DESC" if descending else "ASC",
+                }
+            }
+            for column, descending in sorts
+        ]
+    }
+    return config
 
 
 def _parameter_names(spec_filter: Mapping[str, Any]) -> list[str]:
@@ -380,6 +423,23 @@ def filter_groups(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
                     }
                 }
                 groups.append(_group(filter_id, body, _scope(spec, {sheet["id"]: [visual["id"]]})))
+            if latest := visual.get("latest"):
+                filter_id = f"{visual['id']}-latest".replace("_", "-")
+                body = {
+                    "TopBottomFilter": {
+                        "FilterId": filter_id,
+                        "Column": _column(visual["source"], latest["column"]),
+                        "Limit": 1,
+                        "AggregationSortConfigurations": [
+                            {
+                                "Column": _column(visual["source"], latest["by"]),
+                                "SortDirection": "DESC",
+                                "AggregationFunction": {"DateAggregationFunction": "MAX"},
+                            }
+                        ],
+                    }
+                }
+                groups.append(_group(filter_id, body, _scope(spec, {sheet["id"]: [visual["id"]]})))
     return groups
 
 
@@ -473,7 +533,7 @@ def physical_table_id(view: str) -> str:
 def dataset_physical_table(
     spec: Mapping[str, Any], view: str, *, data_source_arn: Any, database: str
 ) -> dict[str, Any]:
-    """The view as a relational table over the Glue catalog, with the declared columns."""
+    """The view or table as a relational table over the Glue catalog, declared columns."""
     return {
         "RelationalTable": {
             "DataSourceArn": data_source_arn,
@@ -505,7 +565,7 @@ def data_source_request(target: QuickSightTarget) -> dict[str, Any]:
 
 
 def data_set_requests(spec: Mapping[str, Any], target: QuickSightTarget) -> list[dict[str, Any]]:
-    """Parameters of `create_data_set`, one per view the dashboard reads."""
+    """Parameters of `create_data_set`, one per view or table the dashboard reads."""
     requests = []
     for view in views_used(spec):
         requests.append(

@@ -1,8 +1,15 @@
-"""The dashboard spec: sheets → visuals → the view (or local data-quality source) each reads.
+"""The dashboard spec: sheets → visuals → the view, table or local source each reads.
 
 `load_spec()` reads `dashboards/spec.json` and validates its structure: every visual reads a
-view of sql/views (declared under `datasets`, with the QuickSight type of each column it
-uses) or a local data-quality source (`local_sources`), and names only declared columns.
+dataset (declared under `datasets` with the QuickSight type of each column it uses: a view
+of sql/views, or a catalog table such as `dq_results`) or a local data-quality source
+(`local_sources`: run reports and quarantine, which have no Athena table), and names only
+declared columns.
+
+Visual options beyond type, source, dimensions and measures: `where` (column = value),
+`sort`, `limit`, `orientation`, and `latest` ({"column": "run_id", "by": "evaluated_at"}:
+only the rows of the `column` value with the greatest `by`, e.g. the latest run). A `table`
+visual lists its measures as columns (agg `none`: the rows as they are).
 `check_against_schema()` checks those declarations against the columns a query engine
 actually has (the tests run it on the local engine).
 """
@@ -15,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from ecom.errors import InvalidArgumentError
+from ecom.lake import CATALOG_TABLES
 
-SHEET_KINDS = ("kpi", "line", "bar", "donut", "heatmap", "histogram", "funnel")
+SHEET_KINDS = ("kpi", "line", "bar", "donut", "heatmap", "histogram", "funnel", "table")
 AGGREGATIONS = ("sum", "count", "avg", "min", "max", "none")
 FORMATS = ("currency", "integer", "percent", "number", "date", "month")
 COLUMN_TYPES = ("STRING", "INTEGER", "DECIMAL", "DATETIME", "BOOLEAN")
@@ -64,7 +72,7 @@ def _view_names() -> set[str]:
 
 
 def source_columns(spec: Mapping[str, Any], source: str) -> Mapping[str, str]:
-    """Declared columns (name → QuickSight type) of a view dataset or a local source."""
+    """Declared columns (name → QuickSight type) of a dataset or a local source."""
     if source in spec["datasets"]:
         return spec["datasets"][source]
     return spec["local_sources"][source]["columns"]
@@ -95,7 +103,7 @@ def _validate_visual(spec: Mapping[str, Any], sheet_id: str, visual: Mapping[str
         _fail(where, f"type must be one of {', '.join(SHEET_KINDS)}")
     source = visual.get("source")
     if source not in spec["datasets"] and not is_local_source(spec, source):
-        _fail(where, f"source {source!r} is neither a declared view nor a local source")
+        _fail(where, f"source {source!r} is neither a declared dataset nor a local source")
     columns = source_columns(spec, source)
     measures = visual.get("measures") or []
     if not measures:
@@ -118,6 +126,19 @@ def _validate_visual(spec: Mapping[str, Any], sheet_id: str, visual: Mapping[str
         _fail(where, "measure names repeat")
     if visual["type"] == "kpi" and (visual.get("dimensions") or len(measures) != 1):
         _fail(where, "a kpi has exactly one measure and no dimensions")
+    if visual["type"] == "table" and (
+        visual.get("dimensions") or any(m["agg"] != "none" for m in measures)
+    ):
+        _fail(where, "a table lists its measures with agg none and has no dimensions")
+    if "latest" in visual:
+        latest = visual["latest"]
+        if not isinstance(latest, Mapping) or set(latest) != {"column", "by"}:
+            _fail(where, "latest is {'column': ..., 'by': ...}")
+        for key in ("column", "by"):
+            if latest[key] not in columns:
+                _fail(where, f"latest {key} {latest[key]!r} is not declared for {source}")
+        if columns[latest["by"]] != "DATETIME":
+            _fail(where, f"latest by {latest['by']!r} must be a DATETIME column")
     sort = visual.get("sort")
     known = {*names, *(d["column"] for d in visual.get("dimensions", []))}
     if sort and sort.get("column") not in known:
@@ -134,14 +155,16 @@ def validate_spec(spec: Mapping[str, Any], *, view_names: set[str]) -> None:
     if spec.get("import_mode", "DIRECT_QUERY") not in IMPORT_MODES:
         _fail("import_mode", f"must be one of {', '.join(IMPORT_MODES)}")
     for view, columns in spec["datasets"].items():
-        if view not in view_names:
-            _fail(f"dataset {view}", "no such view in sql/views")
+        if view not in view_names and view not in CATALOG_TABLES:
+            _fail(f"dataset {view}", "no such view in sql/views nor table in the catalog")
         for column, kind in columns.items():
             if kind not in COLUMN_TYPES:
                 _fail(f"dataset {view}.{column}", f"type must be one of {', '.join(COLUMN_TYPES)}")
     for name in spec.get("local_sources", {}):
-        if name in view_names or not name.startswith("dq_"):
-            _fail(f"local source {name}", "local sources are named dq_* and are not views")
+        if name in view_names or name in CATALOG_TABLES or not name.startswith("dq_"):
+            _fail(
+                f"local source {name}", "local sources are named dq_* and are not views or tables"
+            )
     for spec_filter in spec["filters"]:
         where = f"filter {spec_filter.get('id')}"
         if spec_filter.get("type") not in FILTER_TYPES:
@@ -167,13 +190,13 @@ def check_against_schema(
 ) -> list[str]:
     """Problems between the declared dataset columns and an engine's schema (empty: none).
 
-    `schema` maps view → column → engine type name (as `LocalEngine.schema()` returns).
+    `schema` maps view or table → column → engine type name (as `LocalEngine.schema()`).
     """
     problems = []
     for view, columns in spec["datasets"].items():
         actual = {name.lower(): kind.upper() for name, kind in schema.get(view, {}).items()}
         if not actual:
-            problems.append(f"{view}: not a view of the engine")
+            problems.append(f"{view}: not a view or table of the engine")
             continue
         for column, kind in columns.items():
             engine_type = actual.get(column)
