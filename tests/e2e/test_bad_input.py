@@ -75,7 +75,7 @@ def test_cli_empty_folder_says_so_plainly(spark, tmp_path, capsys) -> None:
     raw.mkdir()
     code = cli.main(["run", "--raw", str(raw), "--lake", str(tmp_path / "lake"), "--quiet"])
     assert code == 0
-    assert "no data rows found in the raw input" in capsys.readouterr().out
+    assert "no new data rows in the raw input" in capsys.readouterr().out
 
 
 def test_cli_missing_raw_folder_is_one_line(tmp_path, capsys) -> None:

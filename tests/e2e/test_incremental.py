@@ -170,3 +170,40 @@ def test_backfill_rebuilds_the_range_and_changes_nothing(incremental, spark, tmp
     assert {"2019-10-03", "2019-10-04"} <= set(report["model"]["dates_rebuilt"])
     assert "2019-10-08" not in report["model"]["dates_rebuilt"]
     assert table_rows(spark, copy_lake) == before
+
+
+MIDNIGHT_ROWS = [  # sessions w and v each span a midnight; y is on 2 Oct only
+    "2019-10-01 23:50:00 UTC,view,1,2,,acme,5.00,11,w",
+    "2019-10-02 00:10:00 UTC,view,1,2,,acme,5.00,11,w",
+    "2019-10-02 08:00:00 UTC,view,1,2,,acme,5.00,12,y",
+    "2019-10-02 23:50:00 UTC,view,1,2,,acme,5.00,14,v",
+    "2019-10-03 00:10:00 UTC,view,1,2,,acme,5.00,14,v",
+]
+NEW_SESSION_ROWS = ["2019-10-03 09:00:00 UTC,view,3,2,,acme,7.00,13,z"]  # only 3 Oct changes
+EXTENDING_ROWS = ["2019-10-01 22:00:00 UTC,cart,1,2,,acme,5.00,12,y"]  # y now starts 1 Oct
+
+
+def test_sessions_crossing_midnight_are_rebuilt_once(spark, tmp_path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lake = Lake(str(tmp_path / "lake"))
+
+    def deliver(name: str, rows: list[str]) -> dict[str, tuple[str, int]]:
+        (raw / name).write_text("\n".join([RAW_HEADER, *rows]) + "\n")
+        run_pipeline(spark, str(raw), lake.root, run_id=name[0], show_progress=False)
+        sessions = read_curated(spark, lake, "fact_sessions").collect()
+        found = {row["session_id"]: (str(row["session_date"]), row["events"]) for row in sessions}
+        assert len(found) == len(sessions), "a session appears twice"
+        return found
+
+    first = {"w": ("2019-10-01", 2), "y": ("2019-10-02", 1), "v": ("2019-10-02", 2)}
+    assert deliver("a.csv", MIDNIGHT_ROWS) == first
+    # 3 Oct changes, so v's start date (2 Oct) is rebuilt and read; w's tail is on 2 Oct,
+    # but w started on 1 Oct, which is kept: w keeps its row
+    assert deliver("b.csv", NEW_SESSION_ROWS) == {**first, "z": ("2019-10-03", 1)}
+    # a late event moves y's start back to 1 Oct: its row of 2 Oct goes
+    assert deliver("c.csv", EXTENDING_ROWS) == {
+        **first,
+        "z": ("2019-10-03", 1),
+        "y": ("2019-10-01", 2),
+    }

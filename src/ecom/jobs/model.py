@@ -224,6 +224,22 @@ def _session_dates(
     return rebuilt, sorted(read & set(staged_dates))
 
 
+def _settled_sessions(build: CuratedBuild, rebuilt: list[str], read: list[str]) -> DataFrame:
+    """Ids of kept sessions (start date not rebuilt) that have events among the dates read.
+
+    Such a session started before the dates read, so aggregating those dates alone sees only
+    its tail and would date it wrongly; its kept row is right, since no changed event is in
+    it (else its start date would be rebuilt). Usually few: the sessions crossing into the
+    dates read.
+    """
+    sessions_df = build.previous_table("fact_sessions", _FACT_SESSIONS_SCHEMA)
+    return sessions_df.where(  # every kept session within the span read (more is harmless)
+        ~_isin_dates("session_date", rebuilt)
+        & (F.col("session_date") <= F.lit(_day(read[-1])))
+        & (F.to_date("ended_at") >= F.lit(_day(read[0])))
+    ).select("session_id")
+
+
 _FACT_SESSIONS_SCHEMA = StructType(
     [
         StructField("session_id", STAGED_SCHEMA["session_id"].dataType),
@@ -275,6 +291,10 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
         replaced,
     )
     new_sessions_df = only_rebuilt(build_fact_sessions(events_df), "session_date")
+    if not plan.full:
+        new_sessions_df = new_sessions_df.join(
+            _settled_sessions(build, rebuilt, read_dates), "session_id", "left_anti"
+        )
     sessions_df = build.write("fact_sessions", new_sessions_df, replaced)
     versions_df = build.write(
         "product_versions", only_rebuilt(product_versions(events_df), "event_date"), replaced
