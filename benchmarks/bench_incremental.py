@@ -9,7 +9,7 @@ and prints both wall times (JVM start included), the in-run seconds from the run
 the ratio of each (target: incremental <= 25% of the full refresh), and checks that both
 lakes publish the same staged and curated figures. Not a test.
 
-    python benchmarks/bench_incremental.py [--rows 9300000]
+    python benchmarks/bench_incremental.py [--rows 20000000]
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def link_days(files: list[Path], folder: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=9_300_000, help="events over the 31 days")
+    parser.add_argument("--rows", type=int, default=20_000_000, help="events over the 31 days")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     files = generate_days(args.rows)

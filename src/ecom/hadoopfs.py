@@ -52,3 +52,12 @@ def list_names(spark: SparkSession, path: str) -> list[str]:
     if not fs.exists(hadoop_path):
         return []
     return sorted(status.getPath().getName() for status in fs.listStatus(hadoop_path))
+
+
+def rename(spark: SparkSession, source: str, target: str) -> None:
+    """Move a file or folder (a rename on HDFS and local disks, a copy on object stores)."""
+    fs, source_path = _fs_and_path(spark, source)
+    _, target_path = _fs_and_path(spark, target)
+    fs.mkdirs(target_path.getParent())
+    if not fs.rename(source_path, target_path):
+        raise OSError(f"could not move {source} to {target}")

@@ -128,7 +128,9 @@ def format_summary(report: dict[str, Any]) -> str:
     lines.extend(f"    {name:<20} {value:>12.1f}" for name, value in report["seconds"].items())
     lines.extend(f"  warning: {warning}" for warning in report["warnings"])
     if rows["read"] == 0 and not files["rejected"]:
-        lines.append("  no new data rows in the raw input: nothing to ingest (this is not an error)")
+        lines.append(
+            "  no new data rows in the raw input: nothing to ingest (this is not an error)"
+        )
     elif rows["read"] == 0:
         lines.append("  no data rows read: every new file was rejected (see the warnings above)")
     return "\n".join(lines)

@@ -187,8 +187,9 @@ def read_table(
         if wanted is None or value in wanted:
             by_version.setdefault(version, []).append(value)
     frames = [
-        reader.option("basePath", join_path(table_root, version))
-        .parquet(*[join_path(table_root, version, f"{key}={value}") for value in group])
+        reader.option("basePath", join_path(table_root, version)).parquet(
+            *[join_path(table_root, version, f"{key}={value}") for value in group]
+        )
         for version, group in by_version.items()
     ]
     if not frames:

@@ -18,7 +18,11 @@ from ecom.transforms.model import (
     build_fact_monthly_summary,
     build_fact_purchases,
     build_fact_sessions,
+    category_state,
     event_date_bounds,
+    merge_category_state,
+    merge_product_state,
+    product_state,
     product_versions,
 )
 
@@ -155,13 +159,38 @@ def test_dim_user_first_last_seen_sessions_orders(events_df) -> None:
 
 
 def test_dim_product_latest_known_brand_category_and_price(events_df) -> None:
-    products = by(build_dim_product(product_versions(events_df)).collect(), "product_id")
+    products = by(
+        build_dim_product(product_state(product_versions(events_df))).collect(), "product_id"
+    )
     assert products[10]["latest_price"] == Decimal("98.00")
     assert products[10]["brand"] == "apple"  # the latest event has no brand: keep the last known
     assert products[10]["category_code"] == "electronics.smartphone"
     assert products[30]["brand"] == "unknown" and products[30]["has_brand"] is False
     assert products[30]["category_code"] is None
     assert products[20]["latest_price"] == Decimal("0.20")
+
+
+def test_product_and_category_states_merge_exactly(events_df) -> None:
+    """States of two overlapping halves of the events, merged, equal the state of all: what
+    lets an incremental run fold rebuilt dates into the previous state."""
+    first = events_df.where("event_at < '2019-10-05'")
+    second = events_df.where("event_at >= '2019-10-02'")  # overlaps the first half
+
+    def states(frame):
+        versions = product_versions(frame)
+        return product_state(versions), category_state(versions)
+
+    whole_products, whole_categories = states(events_df)
+    (p1, c1), (p2, c2) = states(first), states(second)
+    merged_products = merge_product_state(p1.unionByName(p2))
+    merged_categories = merge_category_state(c1.unionByName(c2))
+    assert sorted(map(tuple, merged_products.collect())) == sorted(
+        map(tuple, whole_products.collect())
+    )
+    assert sorted(map(tuple, merged_categories.collect()), key=repr) == sorted(
+        map(tuple, whole_categories.collect()), key=repr
+    )
+    assert first.count() and second.count() and first.count() + second.count() > events_df.count()
 
 
 def test_dim_category_levels_and_unknown(spark) -> None:
@@ -172,7 +201,9 @@ def test_dim_category_levels_and_unknown(spark) -> None:
         event("2019-10-01 00:00:03", "view", 1, 2, None, "x", "1.00", 1, "s"),
     ]
     categories = by(
-        build_dim_category(product_versions(spark.createDataFrame(rows, STAGED_SCHEMA))).collect(),
+        build_dim_category(
+            category_state(product_versions(spark.createDataFrame(rows, STAGED_SCHEMA)))
+        ).collect(),
         "category_id",
     )
     levels = {

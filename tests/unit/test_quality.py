@@ -55,7 +55,9 @@ from ecom.transforms.model import (
     build_fact_monthly_summary,
     build_fact_purchases,
     build_fact_sessions,
+    category_state,
     event_date_bounds,
+    product_state,
     product_versions,
 )
 
@@ -315,8 +317,8 @@ def curated_tables(spark, rows):
         "fact_purchases": purchases_df,
         "fact_sessions": sessions_df,
         "dim_user": build_dim_user(sessions_df),
-        "dim_product": build_dim_product(versions_df),
-        "dim_category": build_dim_category(versions_df),
+        "dim_product": build_dim_product(product_state(versions_df)),
+        "dim_category": build_dim_category(category_state(versions_df)),
         "dim_time": time_df,
         "fact_daily_summary": build_fact_daily_summary(
             time_df, events_df, sessions_df, purchases_df

@@ -268,9 +268,11 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
     result.rows_read = int(read["rows_read"])
     result.rows_staged = int(observed(staged_metrics)["rows_staged"])
     if existing:  # new rows join the dates already staged; exact duplicates of them drop out
-        entry, result.rows_staged = merge_into_staged(
+        entry, added = merge_into_staged(
             spark, args, staged_zone, snapshot, incoming_path, partitions
         )
+        if added is not None:
+            result.rows_staged = added
     result.duplicates_dropped = result.rows_read - sum(rejected.values()) - result.rows_staged
     if rejected:  # a second pass over the input, only when something was rejected
         result.quarantined_by_reason = write_quarantine(
@@ -319,9 +321,10 @@ def merge_into_staged(
     snapshot: tablestore.Snapshot,
     incoming_path: str,
     partitions: int,
-) -> tuple[dict[str, object], int]:
+) -> tuple[dict[str, object], int | None]:
     """Merge an incoming batch with the staged rows of the dates it touches, as this run's
-    version of those dates; return the version's entry and the rows the batch added."""
+    version of those dates; return the version's entry and the rows the batch added (None:
+    all of them, when it only brings new dates)."""
     dates = [
         name.split("=", 1)[1]
         for name in hadoopfs.list_names(spark, incoming_path)
@@ -329,6 +332,13 @@ def merge_into_staged(
     ]
     if not dates:
         return {"partition_key": "event_date", "partitions": {}}, 0
+    if not set(dates) & set(tablestore.partition_values(snapshot, STAGED_TABLE)):
+        # Only new dates (the usual daily delivery): the de-duplicated batch is the version.
+        version = tablestore.version_name(args.run_id)
+        target = join_path(staged_zone, STAGED_TABLE, version)
+        hadoopfs.delete(spark, target)
+        hadoopfs.rename(spark, incoming_path, target)
+        return {"partition_key": "event_date", "partitions": dict.fromkeys(dates, version)}, None
     before, after = Observation("staged_before"), Observation("staged_after")
     existing_df = tablestore.read_table(
         spark, staged_zone, snapshot, STAGED_TABLE, STAGED_SCHEMA, dates

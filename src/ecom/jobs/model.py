@@ -34,6 +34,10 @@ from ecom.transforms.model import (
     build_fact_monthly_summary,
     build_fact_purchases,
     build_fact_sessions,
+    category_state,
+    merge_category_state,
+    merge_product_state,
+    product_state,
     product_versions,
 )
 
@@ -41,10 +45,10 @@ from ecom.transforms.model import (
 PARTITIONS: dict[str, str] = {
     "fact_purchases": "purchase_date",
     "fact_sessions": "session_date",
-    "product_versions": "event_date",
 }
-# Model state kept in the curated zone beside the tables, not registered in any catalog.
-STATE_TABLES: tuple[str, ...] = ("product_versions",)
+# Model state kept in the curated zone beside the tables, not registered in any catalog:
+# each product's and category's latest attributes, merged run by run (see product_state).
+STATE_TABLES: tuple[str, ...] = ("product_state", "category_state")
 DQ_RESULTS = "dq_results"
 STAGED_TABLE = "events"
 
@@ -124,6 +128,8 @@ def plan_model(staged: Snapshot, curated: Snapshot, args: ModelArgs) -> ModelPla
         return ModelPlan(True, staged_dates, "--full-refresh")
     if not curated["tables"]:
         return ModelPlan(True, staged_dates, "first publication")
+    if any(name not in curated["tables"] for name in STATE_TABLES):
+        return ModelPlan(True, staged_dates, "the model state is missing")
     if built_from.get("epoch") != staged.get("epoch"):
         return ModelPlan(True, staged_dates, "the staged events were rebuilt")
     generation = int(built_from.get("generation", 0))
@@ -296,13 +302,22 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
             _settled_sessions(build, rebuilt, read_dates), "session_id", "left_anti"
         )
     sessions_df = build.write("fact_sessions", new_sessions_df, replaced)
-    versions_df = build.write(
-        "product_versions", only_rebuilt(product_versions(events_df), "event_date"), replaced
-    ).persist(StorageLevel.MEMORY_AND_DISK)
-    build.write("dim_user", build_dim_user(sessions_df))
-    build.write("dim_product", build_dim_product(versions_df))
-    build.write("dim_category", build_dim_category(versions_df))
+    versions_df = product_versions(only_rebuilt(events_df, "event_date"))
+    versions_df = versions_df.persist(StorageLevel.MEMORY_AND_DISK)
+    products_df, categories_df = product_state(versions_df), category_state(versions_df)
+    if not plan.full:  # fold the rebuilt dates into the previous state (exact: max / min)
+        products_df = merge_product_state(
+            build.previous_table("product_state", products_df.schema).unionByName(products_df)
+        )
+        categories_df = merge_category_state(
+            build.previous_table("category_state", categories_df.schema).unionByName(categories_df)
+        )
+    products_df = build.write("product_state", products_df)
+    categories_df = build.write("category_state", categories_df)
     versions_df.unpersist()
+    build.write("dim_user", build_dim_user(sessions_df))
+    build.write("dim_product", build_dim_product(products_df))
+    build.write("dim_category", build_dim_category(categories_df))
     bounds_df = spark.createDataFrame(
         [(_day(staged_dates[0]), _day(staged_dates[-1])) if staged_dates else (None, None)],
         "first_date date, last_date date",
@@ -316,7 +331,7 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
     )
     build.write("fact_monthly_summary", build_fact_monthly_summary(time_df, purchases_df))
     events_df.unpersist()
-    publish_checked(spark, args, build, staged, published, result)
+    publish_checked(spark, args, build, staged, published, result, in_rebuilt)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 
@@ -355,8 +370,13 @@ def publish_checked(
     staged: Snapshot,
     published: Snapshot,
     result: ModelResult,
+    rebuilt: list[str] | None = None,
 ) -> None:
     """Evaluate the rules on the new tables; publish them, or only dq_results on failure.
+
+    An incremental run (`rebuilt` = the dates it rebuilt) checks the facts' rebuilt
+    partitions only: kept partitions passed when they were published, and the dimensions
+    they reference only gain keys. Dimensions and summaries are checked whole.
 
     The results are collected once (one small row per rule), appended to dq_results and
     published with the tables. When an error-level rule fails, the publication keeps every
@@ -368,13 +388,21 @@ def publish_checked(
         name: int(entry["rows"]) for name, entry in published["tables"].items() if "rows" in entry
     }
     frames = {name: frame for name, frame in build.frames.items() if name not in STATE_TABLES}
+    checked = dict(frames)
+    table_counts: dict[str, int] = {}
+    if rebuilt is not None:  # incremental: a fact's kept partitions passed when published
+        for name, column in PARTITIONS.items():
+            if name in frames:
+                table_counts[name] = frames[name].count()
+                checked[name] = frames[name].where(_isin_dates(column, rebuilt))
     rows = evaluate(
-        frames,
+        checked,
         RULES,
         run_id=args.run_id,
         reference_date=args.reference_date or datetime.now(UTC).date(),
         previous_counts=previous_counts,
         evaluated_at=datetime.now(UTC).replace(microsecond=0),
+        table_counts=table_counts,
     ).collect()
     result.dq_results = [
         {**row.asDict(), "evaluated_at": row["evaluated_at"].isoformat()} for row in rows
@@ -385,7 +413,10 @@ def publish_checked(
         if row["rule_kind"] == "not_null" and row["checked_rows"] is not None
     }
     for name, frame in frames.items():
-        result.tables[name] = counted[name] if name in counted else frame.count()
+        if name in table_counts:
+            result.tables[name] = table_counts[name]
+        else:
+            result.tables[name] = counted[name] if name in counted else frame.count()
     results_df = tablestore.read_table(
         spark, args.curated_path, published, DQ_RESULTS, RESULT_SCHEMA
     ).unionByName(spark.createDataFrame(rows, RESULT_SCHEMA))

@@ -101,12 +101,14 @@ def evaluate(
     reference_date: date,
     previous_counts: Mapping[str, int] | None = None,
     evaluated_at: datetime | None = None,
+    table_counts: Mapping[str, int] | None = None,
 ) -> DataFrame:
     """Tables by name + rules → dq_results: one row per rule (lazy; nothing is collected)."""
     rules = list(rules)
     if not rules:
         raise InvalidArgumentError("dq: no rules to evaluate")
     context = _Context(spark_tables, run_id, reference_date, dict(previous_counts or {}))
+    context.table_counts = dict(table_counts or {})
     by_table: dict[str, list[Rule]] = {}
     for rule in rules:
         by_table.setdefault(rule.table, []).append(rule)
@@ -130,6 +132,9 @@ class _Context:
         self.run_id = run_id
         self.reference_date = reference_date
         self.previous_counts = previous_counts
+        # Whole-table row counts, when the frames passed in are only the rows to check
+        # (an incremental run checks the partitions it rebuilt): row_count_change uses them.
+        self.table_counts: dict[str, int] = {}
 
     def session(self) -> SparkSession:
         """The session of the tables passed in (library code never creates one)."""
@@ -262,7 +267,8 @@ class _Context:
         return self.outcome(rule, is_passed, F.lit(None), F.col(_ROWS), details)
 
     def row_count_change(self, rule: Rule) -> Column:
-        rows = F.col(_ROWS)
+        counted = self.table_counts.get(rule.table)
+        rows = F.col(_ROWS) if counted is None else F.lit(counted).cast(LongType())
         previous = self.previous_counts.get(rule.table)
         if previous is None or previous == 0:
             why = "no previous count" if previous is None else "previous count is 0"
