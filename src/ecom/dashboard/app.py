@@ -195,25 +195,23 @@ def chart(lake: str, visual: dict[str, Any], selection: Selection) -> None:
         st.info("No rows for this selection.")
         return
     if visual["type"] == "table":
-        st.dataframe(table_view(visual, frame), hide_index=True, key=f"table-{visual['id']}")
-        st.download_button(
-            "Download CSV",
-            frame.to_csv(index=False).encode(),
-            file_name=f"{visual['id']}.csv",
-            mime="text/csv",
-            key=f"csv-{visual['id']}",
-        )
+        table_with_download(visual, table_view(visual, frame), frame)
         return
     st.plotly_chart(figure(visual, frame), key=f"chart-{visual['id']}")
     with st.expander("Data"):
-        st.dataframe(frame, hide_index=True, key=f"table-{visual['id']}")
-        st.download_button(
-            "Download CSV",
-            frame.to_csv(index=False).encode(),
-            file_name=f"{visual['id']}.csv",
-            mime="text/csv",
-            key=f"csv-{visual['id']}",
-        )
+        table_with_download(visual, frame, frame)
+
+
+def table_with_download(visual: dict[str, Any], shown: Any, frame: Any) -> None:
+    """A visual's rows as a table, and the same rows as a CSV download."""
+    st.dataframe(shown, hide_index=True, key=f"table-{visual['id']}")
+    st.download_button(
+        "Download CSV",
+        frame.to_csv(index=False).encode(),
+        file_name=f"{visual['id']}.csv",
+        mime="text/csv",
+        key=f"csv-{visual['id']}",
+    )
 
 
 def show_sheet(lake: str, spec: dict[str, Any], sheet: dict[str, Any], selection: Selection):

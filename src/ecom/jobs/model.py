@@ -289,7 +289,8 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
     def only_rebuilt(table_df: DataFrame, column: str) -> DataFrame:
         return table_df if in_rebuilt is None else table_df.where(_isin_dates(column, rebuilt))
 
-    events_df = events_df.persist(StorageLevel.MEMORY_AND_DISK)
+    if not plan.full:  # a few days, read by every table: cache them (a full run re-reads)
+        events_df = events_df.persist(StorageLevel.MEMORY_AND_DISK)
     result.staged_rows = events_df.count()
     purchases_df = build.write(
         "fact_purchases",
@@ -327,7 +328,14 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
     )
     build.write(
         "fact_daily_summary",
-        daily_summary(build, time_df, events_df, new_sessions_df, purchases_df, in_rebuilt),
+        daily_summary(
+            build,
+            time_df,
+            events_df,
+            only_rebuilt(sessions_df, "session_date"),  # as written: not aggregated again
+            purchases_df,
+            in_rebuilt,
+        ),
     )
     build.write("fact_monthly_summary", build_fact_monthly_summary(time_df, purchases_df))
     events_df.unpersist()
