@@ -28,6 +28,8 @@ from ecom.quality.evaluate import (
     DataQualityError,
     evaluate,
     failing_errors,
+    orphan_rows,
+    orphan_rows_of_few,
     raise_on_failing_errors,
 )
 from ecom.quality.rules import (
@@ -406,3 +408,12 @@ def test_dqdl_rulesets_one_per_table() -> None:
     assert (
         "# not rendered: summary_date_fresh (freshness, warn): " in (rulesets["fact_daily_summary"])
     )
+
+
+def test_orphan_rows_of_few_agrees_with_the_grouping_check(spark) -> None:
+    facts = spark.createDataFrame([(1,), (1,), (2,), (7,), (None,), (9,)], "user_key bigint")
+    dimension = spark.createDataFrame([(1,), (2,), (3,)], "user_key bigint")
+    expected = (6, 2, "7")  # rows, rows whose key is missing (7 and 9), the smallest missing
+    for check in (orphan_rows, orphan_rows_of_few):
+        row = check(facts, "user_key", dimension, "user_key").collect()[0]
+        assert tuple(row) == expected, check.__name__

@@ -50,6 +50,9 @@ PARTITIONS: dict[str, str] = {
 # each product's and category's latest attributes, merged run by run (see product_state).
 STATE_TABLES: tuple[str, ...] = ("product_state", "category_state")
 DQ_RESULTS = "dq_results"
+# Fact rows up to which the foreign-key checks broadcast the fact's keys instead of
+# shuffling the dimension (a few MB of keys; purchases stay below it up to ~100M events).
+BROADCAST_ROWS = 2_000_000
 STAGED_TABLE = "events"
 
 
@@ -209,7 +212,7 @@ def _session_dates(
     touched_ids_df = events_df.select("session_id").distinct()
     touched = {
         str(row["session_date"])
-        for row in sessions_df.join(touched_ids_df, "session_id", "left_semi")
+        for row in sessions_df.join(F.broadcast(touched_ids_df), "session_id", "left_semi")
         .select("session_date")
         .distinct()
         .collect()
@@ -398,11 +401,16 @@ def publish_checked(
     frames = {name: frame for name, frame in build.frames.items() if name not in STATE_TABLES}
     checked = dict(frames)
     table_counts: dict[str, int] = {}
-    if rebuilt is not None:  # incremental: a fact's kept partitions passed when published
-        for name, column in PARTITIONS.items():
-            if name in frames:
-                table_counts[name] = frames[name].count()
-                checked[name] = frames[name].where(_isin_dates(column, rebuilt))
+    few_rows: list[str] = []
+    for name, column in PARTITIONS.items():
+        if name not in frames:
+            continue
+        table_counts[name] = frames[name].count()
+        if rebuilt is not None:  # incremental: a fact's kept partitions passed when published
+            checked[name] = frames[name].where(_isin_dates(column, rebuilt))
+        checked_rows = table_counts[name] if rebuilt is None else checked[name].count()
+        if checked_rows <= BROADCAST_ROWS:
+            few_rows.append(name)
     rows = evaluate(
         checked,
         RULES,
@@ -411,6 +419,7 @@ def publish_checked(
         previous_counts=previous_counts,
         evaluated_at=datetime.now(UTC).replace(microsecond=0),
         table_counts=table_counts,
+        few_rows=few_rows,
     ).collect()
     result.dq_results = [
         {**row.asDict(), "evaluated_at": row["evaluated_at"].isoformat()} for row in rows

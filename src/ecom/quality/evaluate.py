@@ -102,6 +102,7 @@ def evaluate(
     previous_counts: Mapping[str, int] | None = None,
     evaluated_at: datetime | None = None,
     table_counts: Mapping[str, int] | None = None,
+    few_rows: Iterable[str] = (),
 ) -> DataFrame:
     """Tables by name + rules → dq_results: one row per rule (lazy; nothing is collected)."""
     rules = list(rules)
@@ -109,6 +110,7 @@ def evaluate(
         raise InvalidArgumentError("dq: no rules to evaluate")
     context = _Context(spark_tables, run_id, reference_date, dict(previous_counts or {}))
     context.table_counts = dict(table_counts or {})
+    context.few_rows = set(few_rows)
     by_table: dict[str, list[Rule]] = {}
     for rule in rules:
         by_table.setdefault(rule.table, []).append(rule)
@@ -135,6 +137,8 @@ class _Context:
         # Whole-table row counts, when the frames passed in are only the rows to check
         # (an incremental run checks the partitions it rebuilt): row_count_change uses them.
         self.table_counts: dict[str, int] = {}
+        # Tables whose rows (as passed in) are few enough to broadcast their foreign keys.
+        self.few_rows: set[str] = set()
 
     def session(self) -> SparkSession:
         """The session of the tables passed in (library code never creates one)."""
@@ -239,7 +243,8 @@ class _Context:
             )
             rows_df = table_df.agg(F.count(F.lit(1)).alias(_ROWS))
             return _explode(rows_df, [self.failed(rule, missing, F.col(_ROWS))])
-        metrics_df = orphan_rows(table_df, rule.column, ref_df, ref_column)
+        orphans = orphan_rows_of_few if rule.table in self.few_rows else orphan_rows
+        metrics_df = orphans(table_df, rule.column, ref_df, ref_column)
         details = F.format_string(
             "%d row(s) with %s not found in %s.%s%s",
             F.col(_FAILED),
@@ -348,6 +353,28 @@ def orphan_rows(table_df: DataFrame, column: str, ref_df: DataFrame, ref_column:
     )
     orphan = F.col("_key").isNotNull() & (F.col("_found") == 0)
     return keys_df.agg(
+        F.coalesce(F.sum("_n"), F.lit(0)).alias(_ROWS),
+        F.coalesce(F.sum(F.when(orphan, F.col("_n"))), F.lit(0)).alias(_FAILED),
+        F.min(F.when(orphan, F.col("_key"))).cast(StringType()).alias(_EXAMPLE),
+    )
+
+
+def orphan_rows_of_few(
+    table_df: DataFrame, column: str, ref_df: DataFrame, ref_column: str
+) -> DataFrame:
+    """`orphan_rows` when the fact rows are few (an incremental run's rebuilt partitions):
+    their keys are broadcast and probed while the dimension is scanned, so the dimension is
+    never shuffled. Same one-row result."""
+    keys_df = table_df.groupBy(F.col(column).alias("_key")).agg(F.count(F.lit(1)).alias("_n"))
+    found_df = (
+        ref_df.select(F.col(ref_column).alias("_key"))
+        .join(F.broadcast(keys_df.select("_key")), "_key")
+        .distinct()
+        .withColumn("_found", F.lit(1))
+    )
+    marked_df = keys_df.join(F.broadcast(found_df), "_key", "left")
+    orphan = F.col("_key").isNotNull() & F.col("_found").isNull()
+    return marked_df.agg(
         F.coalesce(F.sum("_n"), F.lit(0)).alias(_ROWS),
         F.coalesce(F.sum(F.when(orphan, F.col("_n"))), F.lit(0)).alias(_FAILED),
         F.min(F.when(orphan, F.col("_key"))).cast(StringType()).alias(_EXAMPLE),
