@@ -116,3 +116,24 @@ def test_cli_truncated_gzip_is_rejected_on_one_line_and_the_run_succeeds(
     [line] = [line for line in out.splitlines() if "day.csv.gz" in line]
     assert line.startswith("  warning: file rejected (truncated_gzip): ")
     assert "day.csv.gz: truncated gzip: the compressed stream stops after" in line
+
+
+def test_quarantine_left_by_a_killed_run_is_removed_and_committed_one_kept(spark, tmp_path) -> None:
+    """A killed run's quarantined rows and rejected-file copies are never published: the
+    next run removes them; what published runs quarantined stays."""
+    raw, lake = tmp_path / "raw", tmp_path / "lake"
+    raw.mkdir()
+    (raw / "good.csv").write_text(f"{RAW_HEADER}\n{ROW}\n2019-10-01,view,1,2,,,1.00,3,s1\n")
+    (raw / "page.csv").write_text("<html><body>502 Bad Gateway</body></html>\n")
+    killed_rows = lake / "quarantine" / "events" / "ingest_run_id=killed" / "part-0.parquet"
+    killed_copy = lake / "quarantine" / "files" / "killed" / "page.csv"
+    for orphan in (killed_rows, killed_copy):
+        orphan.parent.mkdir(parents=True)
+        orphan.write_text("left by a killed run")
+    run_pipeline(spark, str(raw), str(lake), run_id="r1", show_progress=False)
+    assert not killed_rows.parent.exists() and not killed_copy.parent.exists()
+    kept_rows = lake / "quarantine" / "events" / "ingest_run_id=r1"
+    kept_copy = lake / "quarantine" / "files" / "r1" / "page.csv"
+    assert kept_rows.is_dir() and kept_copy.read_bytes() == (raw / "page.csv").read_bytes()
+    run_pipeline(spark, str(raw), str(lake), run_id="r2", show_progress=False)  # nothing new
+    assert kept_rows.is_dir() and kept_copy.is_file()

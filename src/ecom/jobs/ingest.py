@@ -183,11 +183,16 @@ def staged_publication(
 
 
 def prune_quarantine(spark: SparkSession, quarantine_path: str, committed: list[str]) -> None:
-    """Remove quarantine partitions of runs no publication holds (killed or superseded)."""
+    """Remove the quarantined rows and rejected-file copies of runs no publication holds
+    (killed, or superseded by a full refresh)."""
     keep = {f"ingest_run_id={run_id}" for run_id in committed}
     for name in hadoopfs.list_names(spark, quarantine_path):
         if name.startswith("ingest_run_id=") and name not in keep:
             hadoopfs.delete(spark, join_path(quarantine_path, name))
+    files_root = rejected_files_path(quarantine_path, "-").rsplit("/", 1)[0]
+    for name in hadoopfs.list_names(spark, files_root):
+        if name not in committed:
+            hadoopfs.delete(spark, join_path(files_root, name))
 
 
 def observed(observation: Observation, timeout: float = 120.0) -> dict[str, object]:
@@ -299,9 +304,8 @@ def publish_staged(
     """Publish the staged events and the files ingested, in one step; then clean up."""
     previous = snapshot["tables"].get(STAGED_TABLE)
     entry = None if written is None else tablestore.merge_entry(previous, written, dates)
-    document = staged_publication(
-        snapshot, args, raw_files, entry, dates, bool(result.quarantined_by_reason)
-    )
+    quarantined = bool(result.quarantined_by_reason) or result.files_rejected > 0
+    document = staged_publication(snapshot, args, raw_files, entry, dates, quarantined)
     tablestore.publish(spark, staged_zone, document, args.run_id)
     tablestore.vacuum(spark, staged_zone)
     prune_quarantine(spark, args.quarantine_path, document["quarantine_runs"])
