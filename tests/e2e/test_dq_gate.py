@@ -124,11 +124,13 @@ def test_cli_prints_the_summary_and_one_line_error_on_a_failed_gate(
     assert err.count("\n") == 1
 
 
-def test_status_lists_recent_runs_from_their_reports(published, capsys) -> None:
-    lake, report = published
+def test_status_lists_recent_runs_from_their_reports(published, raw_days, capsys) -> None:
+    lake, _ = published
     assert cli.main(["status", "--lake", lake.root]) == 0
     out = capsys.readouterr().out
-    assert f"curated  published by {report['run_id']}" in out
-    assert f"  {report['run_id']}  succeeded" in out
-    rows = report["rows"]
-    assert f"rows read {rows['read']:,}, staged {rows['staged']:,}" in out
+    files = sorted(raw_days[0].glob("*.csv"))
+    lines = sum(len(path.read_text().splitlines()) - 1 for path in files)
+    assert "curated  published by good" in out
+    assert "  good  succeeded" in out
+    assert f"files {len(files)} read, 0 skipped, 0 rejected; rows read {lines:,}," in out
+    assert "staged   published by good" in out and f"{len(files)} raw file(s) ingested" in out

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-import pyspark.sql.functions as F
 import pytest
 
 from ecom.transforms.ingest import STAGED_SCHEMA
@@ -19,7 +18,6 @@ from ecom.transforms.model import (
     build_fact_purchases,
     build_fact_sessions,
     category_state,
-    event_date_bounds,
     merge_category_state,
     merge_product_state,
     product_state,
@@ -111,6 +109,10 @@ EVENTS = [
 @pytest.fixture(scope="module")
 def events_df(spark):
     return spark.createDataFrame(EVENTS, STAGED_SCHEMA)
+
+
+# First and last event date of the events_df fixture.
+FIXTURE_DATES = (date(2019, 10, 1), date(2019, 11, 3))
 
 
 def by(rows, key):
@@ -224,8 +226,11 @@ def test_dim_category_levels_and_unknown(spark) -> None:
 
 
 def test_dim_time_has_every_date_and_iso_calendar(spark) -> None:
-    bounds = spark.createDataFrame([(date(2019, 12, 28), date(2020, 1, 6))], "a date, b date")
-    rows = build_dim_time(F.col("a"), F.col("b"), bounds).orderBy("calendar_date").collect()
+    rows = (
+        build_dim_time(spark, date(2019, 12, 28), date(2020, 1, 6))
+        .orderBy("calendar_date")
+        .collect()
+    )
     assert [r["calendar_date"] for r in rows] == [date(2019, 12, 28 + i) for i in range(4)] + [
         date(2020, 1, i) for i in range(1, 7)
     ]
@@ -252,15 +257,12 @@ def test_dim_time_has_every_date_and_iso_calendar(spark) -> None:
     assert rows[-1]["weekday_name"] == "Monday" and rows[-1]["year_month"] == "2020-01"
 
 
-def test_event_date_bounds_of_no_events_is_null(spark) -> None:
-    empty = spark.createDataFrame([], STAGED_SCHEMA)
-    bounds = event_date_bounds(empty)
-    assert build_dim_time(bounds["first_date"], bounds["last_date"], bounds).count() == 0
+def test_dim_time_of_no_dates_is_empty(spark) -> None:
+    assert build_dim_time(spark, None, None).count() == 0
 
 
 def test_daily_summary_fills_quiet_days_and_splits_orders_at_midnight(spark, events_df) -> None:
-    bounds = event_date_bounds(events_df)
-    time_df = build_dim_time(bounds["first_date"], bounds["last_date"], bounds)
+    time_df = build_dim_time(spark, *FIXTURE_DATES)
     sessions_df = build_fact_sessions(events_df)
     purchases_df = build_fact_purchases(events_df)
     daily = by(
@@ -278,9 +280,8 @@ def test_daily_summary_fills_quiet_days_and_splits_orders_at_midnight(spark, eve
     assert (quiet["events"], quiet["revenue"], quiet["sessions"]) == (0, Decimal("0.00"), 0)
 
 
-def test_monthly_summary_revenue_orders_buyers_items(events_df) -> None:
-    bounds = event_date_bounds(events_df)
-    time_df = build_dim_time(bounds["first_date"], bounds["last_date"], bounds)
+def test_monthly_summary_revenue_orders_buyers_items(spark, events_df) -> None:
+    time_df = build_dim_time(spark, *FIXTURE_DATES)
     monthly = by(
         build_fact_monthly_summary(time_df, build_fact_purchases(events_df)).collect(), "year_month"
     )
@@ -302,8 +303,7 @@ def test_monthly_summary_empty_month_is_zero(spark) -> None:
         event("2019-12-01 10:00:00", "view", 1, 1, None, None, "5.00", 1, "b"),
     ]
     events = spark.createDataFrame(rows, STAGED_SCHEMA)
-    bounds = event_date_bounds(events)
-    time_df = build_dim_time(bounds["first_date"], bounds["last_date"], bounds)
+    time_df = build_dim_time(spark, date(2019, 10, 31), date(2019, 12, 1))
     monthly = by(
         build_fact_monthly_summary(time_df, build_fact_purchases(events)).collect(), "year_month"
     )

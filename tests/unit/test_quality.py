@@ -58,7 +58,6 @@ from ecom.transforms.model import (
     build_fact_purchases,
     build_fact_sessions,
     category_state,
-    event_date_bounds,
     product_state,
     product_versions,
 )
@@ -313,8 +312,8 @@ def curated_tables(spark, rows):
     purchases_df = build_fact_purchases(events_df)
     sessions_df = build_fact_sessions(events_df)
     versions_df = product_versions(events_df)
-    bounds_df = event_date_bounds(events_df)
-    time_df = build_dim_time(bounds_df["first_date"], bounds_df["last_date"], bounds_df)
+    days = [row[-1] for row in rows]  # event_date, the last staged column
+    time_df = build_dim_time(spark, min(days, default=None), max(days, default=None))
     return {
         "fact_purchases": purchases_df,
         "fact_sessions": sessions_df,

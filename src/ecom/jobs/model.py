@@ -21,8 +21,8 @@ from pyspark.sql.types import DateType, StructField, StructType
 
 from ecom import tablestore
 from ecom.errors import InvalidArgumentError
-from ecom.quality.evaluate import RESULT_SCHEMA, DataQualityError, evaluate
-from ecom.quality.rules import ERROR, RULES
+from ecom.quality.evaluate import RESULT_SCHEMA, DataQualityError, evaluate, failures_among
+from ecom.quality.rules import RULES
 from ecom.tablestore import Snapshot
 from ecom.transforms.ingest import STAGED_SCHEMA
 from ecom.transforms.model import (
@@ -212,7 +212,7 @@ def _session_dates(
     touched_ids_df = events_df.select("session_id").distinct()
     touched = {
         str(row["session_date"])
-        for row in sessions_df.join(F.broadcast(touched_ids_df), "session_id", "left_semi")
+        for row in sessions_df.join(touched_ids_df, "session_id", "left_semi")
         .select("session_date")
         .distinct()
         .collect()
@@ -322,13 +322,8 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
     build.write("dim_user", build_dim_user(sessions_df))
     build.write("dim_product", build_dim_product(products_df))
     build.write("dim_category", build_dim_category(categories_df))
-    bounds_df = spark.createDataFrame(
-        [(_day(staged_dates[0]), _day(staged_dates[-1])) if staged_dates else (None, None)],
-        "first_date date, last_date date",
-    )
-    time_df = build.write(
-        "dim_time", build_dim_time(bounds_df["first_date"], bounds_df["last_date"], bounds_df)
-    )
+    first, last = (_day(staged_dates[0]), _day(staged_dates[-1])) if staged_dates else (None, None)
+    time_df = build.write("dim_time", build_dim_time(spark, first, last))
     build.write(
         "fact_daily_summary",
         daily_summary(
@@ -437,10 +432,7 @@ def publish_checked(
     results_df = tablestore.read_table(
         spark, args.curated_path, published, DQ_RESULTS, RESULT_SCHEMA
     ).unionByName(spark.createDataFrame(rows, RESULT_SCHEMA))
-    failures = sorted(
-        (row for row in rows if not row["is_passed"] and row["level"] == ERROR),
-        key=lambda row: (row["table_name"], row["rule_name"]),
-    )
+    failures = failures_among(rows)
     target = build if not failures else CuratedBuild(spark, args, published)
     target.write(DQ_RESULTS, results_df)
     build.seconds[DQ_RESULTS] = round(time.perf_counter() - started, 3)

@@ -80,10 +80,15 @@ def describe_failure(row: Row) -> str:
     return f"{row['table_name']}.{row['rule_name']} failed: {row['details']}"
 
 
+def failures_among(results: Iterable[Row]) -> list[Row]:
+    """Results already collected → the failed error-level ones, by table and rule."""
+    failed = (row for row in results if not row["is_passed"] and row["level"] == ERROR)
+    return sorted(failed, key=lambda row: (row["table_name"], row["rule_name"]))
+
+
 def failing_errors(results_df: DataFrame) -> list[Row]:
     """dq_results → the failed error-level results (a handful of rows), by table and rule."""
-    failed_df = results_df.where(~F.col("is_passed") & (F.col("level") == ERROR))
-    return failed_df.orderBy("table_name", "rule_name").collect()
+    return failures_among(results_df.where(~F.col("is_passed")).collect())
 
 
 def raise_on_failing_errors(results_df: DataFrame) -> None:

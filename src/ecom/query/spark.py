@@ -7,34 +7,17 @@ permanent view may not read temporary ones.
 
 from __future__ import annotations
 
-from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ecom import tablestore
 from ecom.catalog.local import build_local_catalog, load_local_catalog
+from ecom.lake import Lake
 from ecom.query.base import QueryResult, load_views
 from ecom.query.transpile import parse_athena, transpile
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
-
-
-def read_catalog_table(spark: SparkSession, table: dict[str, Any]):
-    """A local-catalog table as a DataFrame: exactly the folders its publication names.
-
-    Partitions held by one version folder are read with it as base path (so the partition
-    column comes back); the versions are unioned.
-    """
-    details = table.get("partition_details") or []
-    if not details:
-        return spark.read.parquet(str(Path(table["data_files"][0]).parent))
-    by_base: dict[str, list[str]] = {}
-    for detail in details:
-        by_base.setdefault(detail["location"].rsplit("/", 1)[0], []).append(detail["location"])
-    frames = [
-        spark.read.option("basePath", base).parquet(*folders) for base, folders in by_base.items()
-    ]
-    return reduce(lambda left, right: left.unionByName(right), frames)
 
 
 class SparkSqlRunner:
@@ -54,8 +37,11 @@ class SparkSqlRunner:
         self.sql_dir = sql_dir
         self.catalog = catalog or load_local_catalog(lake_root) or build_local_catalog(lake_root)
         self.names: list[str] = []
-        for name, table in self.catalog["tables"].items():
-            read_catalog_table(spark, table).createOrReplaceTempView(name)
+        zone = Lake(str(Path(lake_root).resolve())).curated
+        published = tablestore.load(spark, zone)  # what the catalog was built from
+        for name in self.catalog["tables"]:
+            table_df = tablestore.read_table(spark, zone, published, name)
+            table_df.createOrReplaceTempView(name)
             self.names.append(name)
         self.views: list[str] = []
 

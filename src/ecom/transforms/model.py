@@ -6,8 +6,10 @@ dimension keys without a join and keys stay stable across runs. Money is decimal
 
 from __future__ import annotations
 
+from datetime import date
+
 import pyspark.sql.functions as F
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, SparkSession
 
 from ecom.transforms.columns import (
     date_key,
@@ -243,9 +245,17 @@ def iso_weekday(day: Column) -> Column:
     return ((F.dayofweek(day) + 5) % 7) + 1
 
 
-def build_dim_time(first_date: Column, last_date: Column, dates_df: DataFrame) -> DataFrame:
-    """A one-row frame of bounds → one row per calendar date from first to last, no gaps."""
-    days_df = dates_df.select(F.explode(F.sequence(first_date, last_date)).alias("calendar_date"))
+def build_dim_time(
+    spark: SparkSession, first_date: date | None, last_date: date | None
+) -> DataFrame:
+    """One row per calendar date from first to last, no gaps (none when there are no dates).
+
+    The bounds come from the staged publication's date partitions, so no data is read.
+    """
+    bounds_df = spark.createDataFrame([(first_date, last_date)], "first_date date, last_date date")
+    days_df = bounds_df.select(
+        F.explode(F.sequence("first_date", "last_date")).alias("calendar_date")
+    )
     day = F.col("calendar_date")
     return days_df.select(
         date_key(day).alias("date_key"),
@@ -261,13 +271,6 @@ def build_dim_time(first_date: Column, last_date: Column, dates_df: DataFrame) -
         iso_weekday(day).alias("iso_weekday"),
         F.date_format(day, "EEEE").alias("weekday_name"),
         (iso_weekday(day) >= 6).alias("is_weekend"),
-    )
-
-
-def event_date_bounds(events_df: DataFrame) -> DataFrame:
-    """Staged events → one row: first_date, last_date (null, null when there are none)."""
-    return events_df.agg(
-        F.min("event_date").alias("first_date"), F.max("event_date").alias("last_date")
     )
 
 
