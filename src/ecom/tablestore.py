@@ -211,18 +211,22 @@ def write_version(
     run_id: str,
     table_df: DataFrame,
     partition_key: str | None = None,
+    *,
+    one_file: bool = True,
 ) -> dict[str, Any]:
     """Write `table_df` as this run's version of a table; return its table entry.
 
     For a partitioned table the entry names only the partitions written here; `merge_entry`
-    combines it with the partitions kept from the previous publication.
+    combines it with the partitions kept from the previous publication. An unpartitioned
+    table is one file unless `one_file` is False: then a large table built by a shuffle
+    keeps its tasks (a single task would do all the work of its last stage).
     """
     version = version_name(run_id)
     path = join_path(zone, name, version)
     hadoopfs.delete(spark, path)  # what an earlier attempt of this very run may have left
     faults.during_write(f"write:{name}", path)
     if partition_key is None:
-        table_df.coalesce(1).write.mode("overwrite").parquet(path)
+        (table_df.coalesce(1) if one_file else table_df).write.mode("overwrite").parquet(path)
         return {"version": version}
     # The caller arranges the rows (one task per partition value, sorted as readers like).
     table_df.write.mode("overwrite").partitionBy(partition_key).parquet(path)

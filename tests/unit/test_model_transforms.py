@@ -22,6 +22,7 @@ from ecom.transforms.model import (
     merge_product_state,
     product_state,
     product_versions,
+    update_dim_user,
 )
 
 CAT_A = 2053013555631882655
@@ -193,6 +194,24 @@ def test_product_and_category_states_merge_exactly(events_df) -> None:
         map(tuple, whole_categories.collect()), key=repr
     )
     assert first.count() and second.count() and first.count() + second.count() > events_df.count()
+
+
+def test_update_dim_user_equals_a_full_rebuild(events_df) -> None:
+    """An incremental run re-aggregates only the users with a session on a rebuilt date;
+    the result must equal aggregating every session again. Here the sessions starting
+    October 5 to 31 are "rebuilt": users 1 and 2 each have one session kept and one rebuilt
+    (their previous rows, built without the rebuilt sessions, are stale), user 3 has none
+    (kept as is)."""
+    sessions_df = build_fact_sessions(events_df)
+    rebuilt = "session_date between '2019-10-05' and '2019-10-31'"
+    stale_df = build_dim_user(sessions_df.where("not (" + rebuilt + ")"))
+    users_df = sessions_df.where(rebuilt).select("user_id").distinct()
+    assert sorted(row["user_id"] for row in users_df.collect()) == [1, 2]
+    updated_df = update_dim_user(stale_df, sessions_df, users_df)
+    expected_df = build_dim_user(sessions_df)
+    assert updated_df.columns == expected_df.columns
+    assert sorted(map(tuple, updated_df.collect())) == sorted(map(tuple, expected_df.collect()))
+    assert sorted(map(tuple, stale_df.collect())) != sorted(map(tuple, expected_df.collect()))
 
 
 def test_dim_category_levels_and_unknown(spark) -> None:

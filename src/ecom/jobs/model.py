@@ -9,20 +9,29 @@ table as it was.
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pyspark.sql.functions as F
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql.types import DateType, StructField, StructType
 
 from ecom import tablestore
 from ecom.errors import InvalidArgumentError
-from ecom.quality.evaluate import RESULT_SCHEMA, DataQualityError, evaluate, failures_among
-from ecom.quality.rules import RULES
+from ecom.jobs.ingest import observed
+from ecom.quality.evaluate import (
+    RESULT_SCHEMA,
+    DataQualityError,
+    column_metrics,
+    evaluate,
+    failures_among,
+)
+from ecom.quality.rules import RULES, rules_for
 from ecom.tablestore import Snapshot
 from ecom.transforms.ingest import STAGED_SCHEMA
 from ecom.transforms.model import (
@@ -39,6 +48,7 @@ from ecom.transforms.model import (
     merge_product_state,
     product_state,
     product_versions,
+    update_dim_user,
 )
 
 # Partition column of each partitioned curated table (the others are written whole).
@@ -54,6 +64,11 @@ DQ_RESULTS = "dq_results"
 # shuffling the dimension (a few MB of keys; purchases stay below it up to ~100M events).
 BROADCAST_ROWS = 2_000_000
 STAGED_TABLE = "events"
+# Tables the model job writes at once (see run_model).
+WRITERS = 4
+# Unpartitioned tables with about one row per user or product: written by as many tasks as
+# their last shuffle has (the others are small and written as one file).
+LARGE_TABLES: tuple[str, ...] = ("dim_user", "dim_product", "product_state")
 
 
 @dataclass(frozen=True)
@@ -161,11 +176,15 @@ class CuratedBuild:
         }
         self.seconds: dict[str, float] = {}
         self.frames: dict[str, DataFrame] = {}
+        # Table → the values of its column rules' metrics, observed while it was written.
+        self.measured: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()  # tables are written from several threads
 
     @property
     def snapshot(self) -> Snapshot:
         """The publication as it stands (previous entries where nothing was rewritten)."""
-        return {**self.previous, "tables": self.tables}
+        with self._lock:
+            return {**self.previous, "tables": dict(self.tables)}
 
     def read(self, name: str, schema: StructType) -> DataFrame:
         """A table of the publication being built."""
@@ -182,17 +201,34 @@ class CuratedBuild:
         """
         started = time.perf_counter()
         partition = PARTITIONS.get(name)
+        rules = rules_for(name)
+        observation = Observation(f"dq_{name}")
+        if rules:  # the column rules are measured on the way out: no scan of their own
+            metrics = column_metrics(rules, table_df.columns)
+            table_df = table_df.observe(observation, *[metric for _, metric, _ in metrics])
         arranged_df = table_df.repartition(partition) if partition else table_df
         entry = tablestore.write_version(
-            self.spark, self.zone, name, self.run_id, arranged_df, partition
+            self.spark,
+            self.zone,
+            name,
+            self.run_id,
+            arranged_df,
+            partition,
+            one_file=name not in LARGE_TABLES,
         )
-        if partition:
-            previous = None if replaced is None else self.tables.get(name)
-            entry = tablestore.merge_entry(previous, entry, replaced or [])
-        self.tables[name] = entry
-        self.seconds[name] = round(time.perf_counter() - started, 3)
-        self.frames[name] = self.read(name, table_df.schema)
-        return self.frames[name]
+        measured = observed(observation) if rules else None
+        with self._lock:
+            if partition:
+                previous = None if replaced is None else self.tables.get(name)
+                entry = tablestore.merge_entry(previous, entry, replaced or [])
+            self.tables[name] = entry
+            if measured is not None:
+                self.measured[name] = measured
+            self.seconds[name] = round(time.perf_counter() - started, 3)
+        frame = self.read(name, table_df.schema)
+        with self._lock:
+            self.frames[name] = frame
+        return frame
 
 
 def _isin_dates(column: str, days: list[str]) -> F.Column:
@@ -252,6 +288,7 @@ def _settled_sessions(build: CuratedBuild, rebuilt: list[str], read: list[str]) 
 _FACT_SESSIONS_SCHEMA = StructType(
     [
         StructField("session_id", STAGED_SCHEMA["session_id"].dataType),
+        StructField("user_id", STAGED_SCHEMA["user_id"].dataType),
         StructField("ended_at", STAGED_SCHEMA["event_at"].dataType),
         StructField("session_date", DateType()),
     ]
@@ -292,24 +329,62 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
     def only_rebuilt(table_df: DataFrame, column: str) -> DataFrame:
         return table_df if in_rebuilt is None else table_df.where(_isin_dates(column, rebuilt))
 
-    if not plan.full:  # a few days, read by every table: cache them (a full run re-reads)
-        events_df = events_df.persist(StorageLevel.MEMORY_AND_DISK)
-    result.staged_rows = events_df.count()
-    purchases_df = build.write(
-        "fact_purchases",
-        only_rebuilt(build_fact_purchases(events_df), "purchase_date"),
-        replaced,
-    )
+    first, last = (_day(staged_dates[0]), _day(staged_dates[-1])) if staged_dates else (None, None)
     new_sessions_df = only_rebuilt(build_fact_sessions(events_df), "session_date")
     if not plan.full:
         new_sessions_df = new_sessions_df.join(
             _settled_sessions(build, rebuilt, read_dates), "session_id", "left_anti"
         )
-    sessions_df = build.write("fact_sessions", new_sessions_df, replaced)
-    versions_df = product_versions(only_rebuilt(events_df, "event_date"))
-    versions_df = versions_df.persist(StorageLevel.MEMORY_AND_DISK)
+
+    # Independent tables are written concurrently: Spark runs one table's tasks while the
+    # driver plans another's or a stage waits for its last task, so the cores stay busy.
+    # A task only waits for tasks submitted before it, so the pool cannot deadlock.
+    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="model") as pool:
+        staged_rows = pool.submit(events_df.count)
+        purchases = pool.submit(
+            build.write,
+            "fact_purchases",
+            only_rebuilt(build_fact_purchases(events_df), "purchase_date"),
+            replaced,
+        )
+        sessions = pool.submit(build.write, "fact_sessions", new_sessions_df, replaced)
+        products = pool.submit(
+            write_products, build, only_rebuilt(events_df, "event_date"), plan.full
+        )
+        calendar = pool.submit(build.write, "dim_time", build_dim_time(spark, first, last))
+
+        def users() -> None:
+            if plan.full:
+                build.write("dim_user", build_dim_user(sessions.result()))
+            else:
+                dim_user(build, sessions.result(), rebuilt)
+
+        def daily() -> None:
+            new_sessions_df = only_rebuilt(sessions.result(), "session_date")  # not re-aggregated
+            summary_df = daily_summary(
+                build, calendar.result(), events_df, new_sessions_df, purchases.result(), in_rebuilt
+            )
+            build.write("fact_daily_summary", summary_df)
+
+        def monthly() -> None:
+            summary_df = build_fact_monthly_summary(calendar.result(), purchases.result())
+            build.write("fact_monthly_summary", summary_df)
+
+        later = [pool.submit(users), pool.submit(daily), pool.submit(monthly)]
+        for task in [staged_rows, purchases, sessions, products, calendar, *later]:
+            task.result()  # re-raises the first failure here
+    result.staged_rows = staged_rows.result()
+    publish_checked(spark, args, build, staged, published, result, in_rebuilt)
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def write_products(build: CuratedBuild, events_df: DataFrame, full: bool) -> None:
+    """product_state and category_state (the rebuilt dates folded into the previous state
+    unless `full`), then dim_product and dim_category from them."""
+    versions_df = product_versions(events_df).persist(StorageLevel.MEMORY_AND_DISK)
     products_df, categories_df = product_state(versions_df), category_state(versions_df)
-    if not plan.full:  # fold the rebuilt dates into the previous state (exact: max / min)
+    if not full:  # fold the rebuilt dates into the previous state (exact: max / min)
         products_df = merge_product_state(
             build.previous_table("product_state", products_df.schema).unionByName(products_df)
         )
@@ -319,27 +394,19 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
     products_df = build.write("product_state", products_df)
     categories_df = build.write("category_state", categories_df)
     versions_df.unpersist()
-    build.write("dim_user", build_dim_user(sessions_df))
     build.write("dim_product", build_dim_product(products_df))
     build.write("dim_category", build_dim_category(categories_df))
-    first, last = (_day(staged_dates[0]), _day(staged_dates[-1])) if staged_dates else (None, None)
-    time_df = build.write("dim_time", build_dim_time(spark, first, last))
-    build.write(
-        "fact_daily_summary",
-        daily_summary(
-            build,
-            time_df,
-            events_df,
-            only_rebuilt(sessions_df, "session_date"),  # as written: not aggregated again
-            purchases_df,
-            in_rebuilt,
-        ),
-    )
-    build.write("fact_monthly_summary", build_fact_monthly_summary(time_df, purchases_df))
-    events_df.unpersist()
-    publish_checked(spark, args, build, staged, published, result, in_rebuilt)
-    result.seconds = round(time.perf_counter() - started, 3)
-    return result
+
+
+def dim_user(build: CuratedBuild, sessions_df: DataFrame, rebuilt: list[str]) -> None:
+    """dim_user of an incremental run: only the users with a session on a rebuilt date,
+    before or after, are aggregated again (see update_dim_user)."""
+    before_df = build.previous_table("fact_sessions", _FACT_SESSIONS_SCHEMA, rebuilt)
+    after_df = sessions_df.where(_isin_dates("session_date", rebuilt))
+    users_df = before_df.select("user_id").unionByName(after_df.select("user_id")).distinct()
+    schema = build_dim_user(sessions_df).schema
+    previous_df = build.previous_table("dim_user", schema)
+    build.write("dim_user", update_dim_user(previous_df, sessions_df, users_df))
 
 
 def daily_summary(
@@ -394,20 +461,21 @@ def publish_checked(
         name: int(entry["rows"]) for name, entry in published["tables"].items() if "rows" in entry
     }
     frames = {name: frame for name, frame in build.frames.items() if name not in STATE_TABLES}
-    checked = dict(frames)
-    table_counts: dict[str, int] = {}
-    few_rows: list[str] = []
-    for name, column in PARTITIONS.items():
-        if name not in frames:
-            continue
-        table_counts[name] = frames[name].count()
-        if rebuilt is not None:  # incremental: a fact's kept partitions passed when published
-            checked[name] = frames[name].where(_isin_dates(column, rebuilt))
-        checked_rows = table_counts[name] if rebuilt is None else checked[name].count()
-        if checked_rows <= BROADCAST_ROWS:
-            few_rows.append(name)
+    subsets = {}
+    if rebuilt is not None:  # incremental: a fact's kept partitions passed when published
+        for name, column in PARTITIONS.items():
+            if name in frames:
+                subsets[name] = frames[name].where(_isin_dates(column, rebuilt))
+    # Rows as written (all of a table; of a fact, the partitions this run wrote).
+    written = {name: int(values["_rows"]) for name, values in build.measured.items()}
+    table_counts = {
+        name: frames[name].count() if name in subsets else written[name]
+        for name in PARTITIONS
+        if name in frames
+    }
+    few_rows = [name for name in table_counts if written[name] <= BROADCAST_ROWS]
     rows = evaluate(
-        checked,
+        frames,
         RULES,
         run_id=args.run_id,
         reference_date=args.reference_date or datetime.now(UTC).date(),
@@ -415,20 +483,17 @@ def publish_checked(
         evaluated_at=datetime.now(UTC).replace(microsecond=0),
         table_counts=table_counts,
         few_rows=few_rows,
+        subsets=subsets,
+        measured=build.measured,
     ).collect()
     result.dq_results = [
         {**row.asDict(), "evaluated_at": row["evaluated_at"].isoformat()} for row in rows
     ]
-    counted = {
-        row["table_name"]: int(row["checked_rows"])
-        for row in rows
-        if row["rule_kind"] == "not_null" and row["checked_rows"] is not None
-    }
     for name, frame in frames.items():
         if name in table_counts:
             result.tables[name] = table_counts[name]
         else:
-            result.tables[name] = counted[name] if name in counted else frame.count()
+            result.tables[name] = written[name] if name in written else frame.count()
     results_df = tablestore.read_table(
         spark, args.curated_path, published, DQ_RESULTS, RESULT_SCHEMA
     ).unionByName(spark.createDataFrame(rows, RESULT_SCHEMA))

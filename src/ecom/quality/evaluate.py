@@ -108,14 +108,28 @@ def evaluate(
     evaluated_at: datetime | None = None,
     table_counts: Mapping[str, int] | None = None,
     few_rows: Iterable[str] = (),
+    subsets: Mapping[str, DataFrame] | None = None,
+    measured: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> DataFrame:
-    """Tables by name + rules → dq_results: one row per rule (lazy; nothing is collected)."""
+    """Tables by name + rules → dq_results: one row per rule (lazy; nothing is collected).
+
+    `subsets` (table → the rows a run changed) limits a table's row rules to those rows:
+    an incremental run checks what it rebuilt, the rest passed when it was published. A
+    unique rule then counts, in the whole table, the rows sharing a key with a changed row,
+    and a foreign key still looks its keys up in the whole referenced table. `table_counts`
+    gives whole-table row counts for row_count_change; `few_rows` names tables whose checked
+    rows are few enough to broadcast their keys. `measured` (table → the values of its
+    `column_metrics`, observed while the table was written) saves the scan the column
+    rules would otherwise make.
+    """
     rules = list(rules)
     if not rules:
         raise InvalidArgumentError("dq: no rules to evaluate")
     context = _Context(spark_tables, run_id, reference_date, dict(previous_counts or {}))
     context.table_counts = dict(table_counts or {})
     context.few_rows = set(few_rows)
+    context.subsets = dict(subsets or {})
+    context.measured = dict(measured or {})
     by_table: dict[str, list[Rule]] = {}
     for rule in rules:
         by_table.setdefault(rule.table, []).append(rule)
@@ -144,6 +158,10 @@ class _Context:
         self.table_counts: dict[str, int] = {}
         # Tables whose rows (as passed in) are few enough to broadcast their foreign keys.
         self.few_rows: set[str] = set()
+        # Table → the rows to check, when not the whole table (see evaluate).
+        self.subsets: dict[str, DataFrame] = {}
+        # Table → its column_metrics values, measured while it was written.
+        self.measured: dict[str, Mapping[str, Any]] = {}
 
     def session(self) -> SparkSession:
         """The session of the tables passed in (library code never creates one)."""
@@ -189,38 +207,45 @@ class _Context:
         Column rules share one aggregation over the table; each unique and foreign_key rule
         is one more small aggregation. The parts are unioned (no joins between them).
         """
-        table_df = self.tables.get(table)
-        if table_df is None:
+        whole_df = self.tables.get(table)
+        if whole_df is None:
             row_df = self.session().range(1)
             return _explode(row_df, [self.failed(rule, "table missing") for rule in rules])
-        aggregates: list[Column] = [F.count(F.lit(1)).alias(_ROWS)]
+        table_df = self.subsets.get(table, whole_df)
         shared: list[Column] = []
         parts: list[DataFrame] = []
         for index, rule in enumerate(rules):
-            metric = f"_m{index}"
             absent = [column for column in rule.columns if column not in table_df.columns]
             if absent:
                 shared.append(
                     self.failed(rule, f"column missing: {', '.join(absent)}", F.col(_ROWS))
                 )
             elif rule.kind == UNIQUE:
-                parts.append(_explode(duplicated_rows(table_df, rule.columns), [self.unique(rule)]))
+                if table in self.subsets:
+                    few = table in self.few_rows
+                    counts_df = rows_sharing_keys(table_df, whole_df, rule.columns, few)
+                else:
+                    counts_df = duplicated_rows(table_df, rule.columns)
+                parts.append(_explode(counts_df, [self.unique(rule)]))
             elif rule.kind == FOREIGN_KEY:
                 parts.append(self.foreign_key(rule, table_df))
             else:
-                shared.append(self.shared_result(rule, metric, aggregates))
+                shared.append(self.shared_result(rule, _metric(index)))
         if shared:
-            parts.insert(0, _explode(table_df.agg(*aggregates), shared))
+            metrics = column_metrics(rules, table_df.columns)
+            if table in self.measured:  # observed while written: no scan
+                row_df = _values_row(self.session(), metrics, self.measured[table])
+            else:
+                row_df = table_df.agg(*[aggregate for _, aggregate, _ in metrics])
+            parts.insert(0, _explode(row_df, shared))
         return reduce(DataFrame.unionByName, parts)
 
-    def shared_result(self, rule: Rule, metric: str, aggregates: list[Column]) -> Column:
-        """Add what a column rule needs to the table's aggregation; return its result struct."""
+    def shared_result(self, rule: Rule, metric: str) -> Column:
+        """The result struct of a column rule, from its metric (see column_metrics)."""
         if rule.kind == ROW_COUNT_CHANGE:
             return self.row_count_change(rule)
         if rule.kind == FRESHNESS:
-            aggregates.append(F.max(F.to_date(F.col(rule.column))).alias(metric))
             return self.freshness(rule, F.col(metric))
-        aggregates.append(F.count(F.when(failing_condition(rule), 1)).alias(metric))
         words = _FAILURE_WORDS[rule.kind](rule)
         details = F.format_string("%d row(s) %s", F.col(metric), F.lit(words))
         return self.row_outcome(rule, F.col(metric), details)
@@ -295,6 +320,38 @@ class _Context:
         return self.outcome(rule, F.abs(change) <= max_change, F.lit(None), rows, details)
 
 
+def _metric(index: int) -> str:
+    return f"_m{index}"
+
+
+def column_metrics(rules: list[Rule], columns: Iterable[str]) -> list[tuple[str, Column, str]]:
+    """(name, aggregate, type) of every value a table's column rules need, in one pass: the
+    row count, and per not_null / accepted_values / value_range rule its failing rows, per
+    freshness rule the latest date. `rules` are one table's, in declaration order. The
+    model job observes these while it writes the table (see `evaluate`'s `measured`)."""
+    present = set(columns)
+    metrics = [(_ROWS, F.count(F.lit(1)), "bigint")]
+    for index, rule in enumerate(rules):
+        if rule.kind in (UNIQUE, FOREIGN_KEY, ROW_COUNT_CHANGE):
+            continue
+        if not set(rule.columns) <= present:
+            continue
+        if rule.kind == FRESHNESS:
+            metrics.append((_metric(index), F.max(F.to_date(F.col(rule.column))), "date"))
+        else:
+            metrics.append((_metric(index), F.count(F.when(failing_condition(rule), 1)), "bigint"))
+    return [(name, aggregate.alias(name), kind) for name, aggregate, kind in metrics]
+
+
+def _values_row(
+    spark: SparkSession, metrics: list[tuple[str, Column, str]], values: Mapping[str, Any]
+) -> DataFrame:
+    """A one-row frame of measured metric values (no scan, no Python worker)."""
+    return spark.range(1).select(
+        *[F.lit(values[name]).cast(kind).alias(name) for name, _, kind in metrics]
+    )
+
+
 def _range_words(rule: Rule) -> str:
     bounds = []
     if "min" in rule.params:
@@ -340,6 +397,30 @@ def duplicated_rows(table_df: DataFrame, columns: tuple[str, ...]) -> DataFrame:
         F.coalesce(F.sum(F.when(duplicated, F.col("_n"))), F.lit(0)).alias(_FAILED),
         F.count(F.when(duplicated, 1)).alias(_KEYS),
     )
+
+
+def rows_sharing_keys(
+    checked_df: DataFrame, table_df: DataFrame, columns: tuple[str, ...], broadcast: bool
+) -> DataFrame:
+    """`duplicated_rows` for the rows a run changed: one row with the rows checked, the rows
+    of the whole table whose (non-null) key is a checked row's key and occurs more than once,
+    and such keys. Duplicates among unchanged rows only were found when they were published.
+    `broadcast`: the checked rows are few, their keys are broadcast while the table is
+    scanned (the table is never shuffled)."""
+    keys_df = checked_df.select(*columns).distinct()
+    keys_df = F.broadcast(keys_df) if broadcast else keys_df
+    groups_df = (
+        table_df.select(*columns)
+        .join(keys_df, list(columns), "left_semi")  # null keys never match: ignored
+        .groupBy(*columns)
+        .agg(F.count(F.lit(1)).alias("_n"))
+    )
+    duplicated = F.col("_n") > 1
+    counts_df = groups_df.agg(
+        F.coalesce(F.sum(F.when(duplicated, F.col("_n"))), F.lit(0)).alias(_FAILED),
+        F.count(F.when(duplicated, 1)).alias(_KEYS),
+    )
+    return checked_df.agg(F.count(F.lit(1)).alias(_ROWS)).crossJoin(counts_df)
 
 
 def orphan_rows(table_df: DataFrame, column: str, ref_df: DataFrame, ref_column: str) -> DataFrame:

@@ -129,6 +129,19 @@ def build_dim_user(sessions_df: DataFrame) -> DataFrame:
     )
 
 
+def update_dim_user(
+    previous_df: DataFrame, sessions_df: DataFrame, users_df: DataFrame
+) -> DataFrame:
+    """dim_user after an incremental run: the users in `users_df` (those with a session
+    rebuilt or removed) aggregated again from every session, the other rows kept as they were
+    (none of their sessions changed). Equals `build_dim_user(sessions_df)`, for a fraction
+    of the work: only the affected users' sessions are aggregated."""
+    require_columns(users_df, ["user_id"], "update_dim_user")
+    recomputed_df = build_dim_user(sessions_df.join(users_df, "user_id", "left_semi"))
+    kept_df = previous_df.join(users_df, "user_id", "left_anti")  # puts user_id first
+    return kept_df.unionByName(recomputed_df).select(*recomputed_df.columns)
+
+
 def product_versions(events_df: DataFrame) -> DataFrame:
     """Staged events → one row per product × category × brand × code seen, with its span.
 
@@ -252,7 +265,10 @@ def build_dim_time(
 
     The bounds come from the staged publication's date partitions, so no data is read.
     """
-    bounds_df = spark.createDataFrame([(first_date, last_date)], "first_date date, last_date date")
+    bounds_df = spark.range(1).select(  # literals: no Python worker, no data read
+        F.lit(first_date).cast("date").alias("first_date"),
+        F.lit(last_date).cast("date").alias("last_date"),
+    )
     days_df = bounds_df.select(
         F.explode(F.sequence("first_date", "last_date")).alias("calendar_date")
     )
