@@ -18,6 +18,7 @@ from ecom.transforms.model import (
     build_fact_purchases,
     build_fact_sessions,
     category_state,
+    fold_dim_user,
     merge_category_state,
     merge_product_state,
     product_state,
@@ -212,6 +213,55 @@ def test_update_dim_user_equals_a_full_rebuild(events_df) -> None:
     assert updated_df.columns == expected_df.columns
     assert sorted(map(tuple, updated_df.collect())) == sorted(map(tuple, expected_df.collect()))
     assert sorted(map(tuple, stale_df.collect())) != sorted(map(tuple, expected_df.collect()))
+
+
+def _fold_case(spark, extra):
+    """Previous lake = EVENTS off two dates; the run adds those dates back plus `extra`.
+    Returns (dim_user folded, irregular user ids, new sessions, the expected dim_user)."""
+    changed = ("2019-10-02", "2019-11-03")
+    all_df = spark.createDataFrame(EVENTS + extra, STAGED_SCHEMA)
+    previous_df = all_df.where(~all_df.event_date.isin(*changed))
+    ids_df = all_df.where(all_df.event_date.isin(*changed)).select("session_id").distinct()
+    before_df, after_df = build_fact_sessions(previous_df), build_fact_sessions(all_df)
+    removed_df = before_df.join(ids_df, "session_id", "left_semi")
+    added_df = after_df.join(ids_df, "session_id", "left_semi")
+    folded_df, irregular_df = fold_dim_user(build_dim_user(before_df), removed_df, added_df)
+    irregular = sorted(row["user_id"] for row in irregular_df.collect())
+    return folded_df, irregular, after_df, build_dim_user(after_df)
+
+
+def rows_of(frame):
+    return sorted(map(tuple, frame.collect()))
+
+
+def test_fold_dim_user_equals_a_full_rebuild(spark) -> None:
+    """Sessions only gain events: s3 (user 2) gets a purchase 4 weeks later (converted now,
+    same start), s1 and s3b get their events of the added dates back, user 4 is new. Each
+    user's row follows from the previous one; nothing needs aggregating again."""
+    extra = [
+        event("2019-11-03 13:00:00", "purchase", 30, CAT_B, None, None, "7.00", 2, "s3"),
+        event("2019-11-03 14:00:00", "view", 20, CAT_B, "kids.toys", "lego", "0.20", 4, "s5"),
+    ]
+    folded_df, irregular, _, expected_df = _fold_case(spark, extra)
+    assert irregular == []
+    assert folded_df.columns == expected_df.columns
+    assert rows_of(folded_df) == rows_of(expected_df)
+
+
+def test_fold_dim_user_leaves_out_users_it_cannot_fold(spark) -> None:
+    """A late event earlier than its session's start moves the start (s4, user 3); an
+    earlier event of another user takes the session over (s3: user 2 to user 5). Those
+    users are returned apart, absent from the folded rows, and aggregating them again from
+    every session gives the full rebuild."""
+    extra = [
+        event("2019-10-02 09:00:00", "view", 10, CAT_A, None, None, "99.00", 3, "s4"),
+        event("2019-10-02 08:00:00", "view", 30, CAT_B, None, None, "5.55", 5, "s3"),
+    ]
+    folded_df, irregular, sessions_df, expected_df = _fold_case(spark, extra)
+    assert irregular == [2, 3, 5]
+    assert {row["user_id"] for row in folded_df.collect()} == {1}
+    users_df = spark.createDataFrame([(user,) for user in irregular], "user_id bigint")
+    assert rows_of(update_dim_user(folded_df, sessions_df, users_df)) == rows_of(expected_df)
 
 
 def test_dim_category_levels_and_unknown(spark) -> None:

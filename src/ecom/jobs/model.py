@@ -44,6 +44,7 @@ from ecom.transforms.model import (
     build_fact_purchases,
     build_fact_sessions,
     category_state,
+    fold_dim_user,
     merge_category_state,
     merge_product_state,
     product_state,
@@ -201,7 +202,7 @@ class CuratedBuild:
         """
         started = time.perf_counter()
         partition = PARTITIONS.get(name)
-        rules = rules_for(name)
+        rules = rules_for(name, RULES)
         observation = Observation(f"dq_{name}")
         if rules:  # the column rules are measured on the way out: no scan of their own
             metrics = column_metrics(rules, table_df.columns)
@@ -216,6 +217,10 @@ class CuratedBuild:
             partition,
             one_file=name not in LARGE_TABLES,
         )
+        if partition and replaced is not None:
+            stray = sorted(set(entry["partitions"]) - set(replaced))
+            if stray:  # it would replace a partition whole with a few of its rows
+                raise RuntimeError(f"{name}: rows for {stray}, outside the partitions rebuilt")
         measured = observed(observation) if rules else None
         with self._lock:
             if partition:
@@ -269,20 +274,22 @@ def _session_dates(
     return rebuilt, sorted(read & set(staged_dates))
 
 
-def _settled_sessions(build: CuratedBuild, rebuilt: list[str], read: list[str]) -> DataFrame:
-    """Ids of kept sessions (start date not rebuilt) that have events among the dates read.
+def _recomputed_sessions(
+    build: CuratedBuild, events_df: DataFrame, ids_df: DataFrame, rebuilt: list[str]
+) -> DataFrame:
+    """fact_sessions rows of the rebuilt dates: the sessions with a changed event (`ids_df`)
+    aggregated again from all their events, the date's other sessions kept as they were.
 
-    Such a session started before the dates read, so aggregating those dates alone sees only
-    its tail and would date it wrongly; its kept row is right, since no changed event is in
-    it (else its start date would be rebuilt). Usually few: the sessions crossing into the
-    dates read.
+    Every event of such a session is among the dates read (see _session_dates), and it
+    starts on a rebuilt date: a session seen before starts where it did (a rebuilt date) or
+    earlier, on the date of a changed event; a new one starts on a changed date. The other
+    sessions of those dates had no event added, so their rows stand.
     """
-    sessions_df = build.previous_table("fact_sessions", _FACT_SESSIONS_SCHEMA)
-    return sessions_df.where(  # every kept session within the span read (more is harmless)
-        ~_isin_dates("session_date", rebuilt)
-        & (F.col("session_date") <= F.lit(_day(read[-1])))
-        & (F.to_date("ended_at") >= F.lit(_day(read[0])))
-    ).select("session_id")
+    recomputed_df = build_fact_sessions(events_df.join(ids_df, "session_id", "left_semi"))
+    kept_df = build.previous_table("fact_sessions", recomputed_df.schema, rebuilt).join(
+        ids_df, "session_id", "left_anti"
+    )
+    return kept_df.unionByName(recomputed_df).select(*recomputed_df.columns)
 
 
 _FACT_SESSIONS_SCHEMA = StructType(
@@ -316,12 +323,22 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
             spark, staged_zone, staged, STAGED_TABLE, STAGED_SCHEMA, values
         )
 
+    # Event dates with changed events (their purchases and product versions are redone),
+    # and session start dates rebuilt (those plus the starts of sessions the changes extend).
     if plan.full:
         rebuilt, events_df = staged_dates, staged_events(None)
+        changed, changed_df = staged_dates, events_df
+        new_sessions_df = build_fact_sessions(events_df)
     else:
-        changed_df = staged_events(plan.dates)
-        rebuilt, read_dates = _session_dates(build, changed_df, plan.dates, staged_dates)
+        changed, changed_df = plan.dates, staged_events(plan.dates)
+        rebuilt, read_dates = _session_dates(build, changed_df, changed, staged_dates)
         events_df = staged_events(read_dates)
+        ids_df = changed_df.select("session_id").distinct()
+        ids_df = ids_df.persist(StorageLevel.MEMORY_AND_DISK)  # read by three tables
+        few_sessions = ids_df.count() <= BROADCAST_ROWS  # usually: a day's sessions
+        if few_sessions:  # joined with broadcast ids: the events and tables are not shuffled
+            ids_df = F.broadcast(ids_df)
+        new_sessions_df = _recomputed_sessions(build, events_df, ids_df, rebuilt)
     result.dates_rebuilt = rebuilt
     in_rebuilt = None if plan.full else rebuilt
     replaced = staged_dates if plan.full else rebuilt
@@ -330,34 +347,24 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
         return table_df if in_rebuilt is None else table_df.where(_isin_dates(column, rebuilt))
 
     first, last = (_day(staged_dates[0]), _day(staged_dates[-1])) if staged_dates else (None, None)
-    new_sessions_df = only_rebuilt(build_fact_sessions(events_df), "session_date")
-    if not plan.full:
-        new_sessions_df = new_sessions_df.join(
-            _settled_sessions(build, rebuilt, read_dates), "session_id", "left_anti"
-        )
 
     # Independent tables are written concurrently: Spark runs one table's tasks while the
     # driver plans another's or a stage waits for its last task, so the cores stay busy.
     # A task only waits for tasks submitted before it, so the pool cannot deadlock.
     with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="model") as pool:
         staged_rows = pool.submit(events_df.count)
-        purchases = pool.submit(
-            build.write,
-            "fact_purchases",
-            only_rebuilt(build_fact_purchases(events_df), "purchase_date"),
-            replaced,
+        purchases = pool.submit(  # a purchase depends on its event alone
+            build.write, "fact_purchases", build_fact_purchases(changed_df), changed
         )
         sessions = pool.submit(build.write, "fact_sessions", new_sessions_df, replaced)
-        products = pool.submit(
-            write_products, build, only_rebuilt(events_df, "event_date"), plan.full
-        )
+        products = pool.submit(write_products, build, changed_df, plan.full)
         calendar = pool.submit(build.write, "dim_time", build_dim_time(spark, first, last))
 
         def users() -> None:
             if plan.full:
                 build.write("dim_user", build_dim_user(sessions.result()))
             else:
-                dim_user(build, sessions.result(), rebuilt)
+                dim_user(build, sessions.result(), ids_df, rebuilt, few_sessions)
 
         def daily() -> None:
             new_sessions_df = only_rebuilt(sessions.result(), "session_date")  # not re-aggregated
@@ -374,7 +381,8 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
         for task in [staged_rows, purchases, sessions, products, calendar, *later]:
             task.result()  # re-raises the first failure here
     result.staged_rows = staged_rows.result()
-    publish_checked(spark, args, build, staged, published, result, in_rebuilt)
+    checked = None if plan.full else {"fact_purchases": changed, "fact_sessions": rebuilt}
+    publish_checked(spark, args, build, staged, published, result, checked)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 
@@ -398,15 +406,27 @@ def write_products(build: CuratedBuild, events_df: DataFrame, full: bool) -> Non
     build.write("dim_category", build_dim_category(categories_df))
 
 
-def dim_user(build: CuratedBuild, sessions_df: DataFrame, rebuilt: list[str]) -> None:
-    """dim_user of an incremental run: only the users with a session on a rebuilt date,
-    before or after, are aggregated again (see update_dim_user)."""
-    before_df = build.previous_table("fact_sessions", _FACT_SESSIONS_SCHEMA, rebuilt)
-    after_df = sessions_df.where(_isin_dates("session_date", rebuilt))
-    users_df = before_df.select("user_id").unionByName(after_df.select("user_id")).distinct()
-    schema = build_dim_user(sessions_df).schema
-    previous_df = build.previous_table("dim_user", schema)
-    build.write("dim_user", update_dim_user(previous_df, sessions_df, users_df))
+def dim_user(
+    build: CuratedBuild,
+    sessions_df: DataFrame,
+    ids_df: DataFrame,
+    rebuilt: list[str],
+    few_sessions: bool,
+) -> None:
+    """dim_user of an incremental run: the previous rows folded with the sessions aggregated
+    again (`ids_df`), as they were and as they are (see fold_dim_user); the few users that
+    cannot be folded are aggregated again from all their sessions (update_dim_user)."""
+    removed_df = build.previous_table("fact_sessions", sessions_df.schema, rebuilt)
+    removed_df = removed_df.join(ids_df, "session_id", "left_semi")
+    added_df = sessions_df.where(_isin_dates("session_date", rebuilt))
+    added_df = added_df.join(ids_df, "session_id", "left_semi")
+    previous_df = build.previous_table("dim_user", build_dim_user(sessions_df).schema)
+    folded_df, irregular_df = fold_dim_user(previous_df, removed_df, added_df, few_sessions)
+    irregular_df = irregular_df.persist(StorageLevel.MEMORY_AND_DISK)
+    if irregular_df.take(1):  # usually none: then no session outside the rebuilt ones is read
+        folded_df = update_dim_user(folded_df, sessions_df, irregular_df)
+    build.write("dim_user", folded_df)
+    irregular_df.unpersist()
 
 
 def daily_summary(
@@ -443,13 +463,14 @@ def publish_checked(
     staged: Snapshot,
     published: Snapshot,
     result: ModelResult,
-    rebuilt: list[str] | None = None,
+    rebuilt: dict[str, list[str]] | None = None,
 ) -> None:
     """Evaluate the rules on the new tables; publish them, or only dq_results on failure.
 
-    An incremental run (`rebuilt` = the dates it rebuilt) checks the facts' rebuilt
-    partitions only: kept partitions passed when they were published, and the dimensions
-    they reference only gain keys. Dimensions and summaries are checked whole.
+    An incremental run (`rebuilt`: fact → the partitions it rewrote) checks those
+    partitions only, their keys' uniqueness against the whole table: kept partitions passed
+    when they were published, and the dimensions they reference only gain keys. Dimensions
+    and summaries are checked whole (their column rules measured as they were written).
 
     The results are collected once (one small row per rule), appended to dq_results and
     published with the tables. When an error-level rule fails, the publication keeps every
@@ -465,7 +486,7 @@ def publish_checked(
     if rebuilt is not None:  # incremental: a fact's kept partitions passed when published
         for name, column in PARTITIONS.items():
             if name in frames:
-                subsets[name] = frames[name].where(_isin_dates(column, rebuilt))
+                subsets[name] = frames[name].where(_isin_dates(column, rebuilt[name]))
     # Rows as written (all of a table; of a fact, the partitions this run wrote).
     written = {name: int(values["_rows"]) for name, values in build.measured.items()}
     table_counts = {

@@ -114,6 +114,11 @@ def build_dim_user(sessions_df: DataFrame) -> DataFrame:
         F.min(F.when(F.col("is_converted"), F.col("started_at"))).alias("first_order_at"),
         F.max(F.when(F.col("is_converted"), F.col("started_at"))).alias("last_order_at"),
     )
+    return _dim_user_columns(users_df)
+
+
+def _dim_user_columns(users_df: DataFrame) -> DataFrame:
+    """Per-user aggregates → the dim_user columns, in order."""
     return users_df.select(
         surrogate_key("user_id").alias("user_key"),
         "user_id",
@@ -127,6 +132,95 @@ def build_dim_user(sessions_df: DataFrame) -> DataFrame:
         "first_order_at",
         "last_order_at",
     )
+
+
+# Wide enough for a user's revenue with a session's taken off or added (money is 18,2).
+_REVENUE_SUM = "decimal(28,2)"
+
+
+def _user_terms(sessions_df: DataFrame, sign: int) -> DataFrame:
+    """fact_sessions rows → what each adds to (sign 1) or takes from (sign -1) its user's
+    dim_user row. A session taken off brings no times: see fold_dim_user."""
+    converted = F.col("is_converted")
+
+    def time(column: Column) -> Column:
+        return column if sign > 0 else F.lit(None).cast("timestamp")
+
+    return sessions_df.select(
+        "user_id",
+        F.lit(sign).cast("long").alias("sessions"),
+        F.when(converted, sign).otherwise(0).cast("long").alias("orders"),
+        (F.col("purchases") * sign).cast("long").alias("items_purchased"),
+        (F.col("revenue") * sign).cast(_REVENUE_SUM).alias("revenue"),
+        time(F.col("started_at")).alias("first_seen_at"),
+        time(F.col("ended_at")).alias("last_seen_at"),
+        time(F.when(converted, F.col("started_at"))).alias("first_order_at"),
+        time(F.when(converted, F.col("started_at"))).alias("last_order_at"),
+    )
+
+
+def fold_dim_user(
+    previous_df: DataFrame, removed_df: DataFrame, added_df: DataFrame, broadcast: bool = False
+) -> tuple[DataFrame, DataFrame]:
+    """dim_user after some sessions were aggregated again, without re-reading the others.
+
+    `removed_df` are the previous fact_sessions rows of the sessions aggregated again,
+    `added_df` their new rows and any new sessions. A session only gains events, so its new
+    row starts no later, ends no earlier, and is converted if it was. When it also keeps its
+    user and its start, each user's new row follows from the previous one: counts and sums
+    lose the old rows and gain the new, the first and last times are the min / max of the
+    previous ones and the new rows'. Returns (dim_user, users for whom that does not hold):
+    the second are absent from the first and must be aggregated again from every session
+    (`update_dim_user`); usually there are none. `broadcast`: the sessions are few, so
+    their users are broadcast and dim_user is never shuffled.
+    """
+    require_columns(removed_df, ["session_id", "user_id", "started_at"], "fold_dim_user")
+    old_df = removed_df.select(
+        "session_id", F.col("user_id").alias("old_user_id"), F.col("started_at").alias("old_at")
+    )
+    pairs_df = old_df.join(added_df.select("session_id", "user_id", "started_at"), "session_id")
+    moved_df = pairs_df.where(
+        ~F.col("user_id").eqNullSafe(F.col("old_user_id"))
+        | ~F.col("started_at").eqNullSafe(F.col("old_at"))
+    )
+    irregular_df = (
+        moved_df.select(F.col("old_user_id").alias("user_id"))
+        .unionByName(moved_df.select("user_id"))
+        .distinct()
+    )
+    changes_df = _user_terms(removed_df, -1).unionByName(_user_terms(added_df, 1))
+    users_df = changes_df.select("user_id").distinct()
+    if broadcast:
+        users_df, irregular_df = F.broadcast(users_df), F.broadcast(irregular_df)
+    previous_terms_df = previous_df.join(users_df, "user_id", "left_semi").select(
+        "user_id",
+        "sessions",
+        "orders",
+        "items_purchased",
+        F.col("revenue").cast(_REVENUE_SUM).alias("revenue"),
+        "first_seen_at",
+        "last_seen_at",
+        "first_order_at",
+        "last_order_at",
+    )
+    folded_df = (
+        previous_terms_df.unionByName(changes_df)
+        .join(irregular_df, "user_id", "left_anti")
+        .groupBy("user_id")
+        .agg(
+            F.sum("sessions").alias("sessions"),
+            F.sum("orders").alias("orders"),
+            F.sum("items_purchased").alias("items_purchased"),
+            money(F.sum("revenue")).alias("revenue"),
+            F.min("first_seen_at").alias("first_seen_at"),
+            F.max("last_seen_at").alias("last_seen_at"),
+            F.min("first_order_at").alias("first_order_at"),
+            F.max("last_order_at").alias("last_order_at"),
+        )
+    )
+    kept_df = previous_df.join(users_df, "user_id", "left_anti")
+    dim_df = _dim_user_columns(folded_df)
+    return kept_df.unionByName(dim_df).select(*dim_df.columns), irregular_df
 
 
 def update_dim_user(
