@@ -80,7 +80,7 @@ format: venv ## Format the code
 bench: venv java ## Benchmark the pipeline against the DuckDB baseline (1M, 5M, 20M events)
 	$(BIN)/python benchmarks/bench_pipeline.py
 
-bench-incremental: venv java ## Add day 31 to a 30-day lake vs a full refresh of 31 days (20M events)
+bench-incremental: venv java ## Add day 31 to a 30-day lake vs a full refresh of 31 days (42M events, one real month)
 	$(BIN)/python benchmarks/bench_incremental.py
 
 bench-views: $(RUNTIME_STAMP) ## Per-view latency and Parquet bytes read on the 20M-event lake of `make bench`
