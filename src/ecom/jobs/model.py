@@ -325,40 +325,43 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
 
     # Event dates with changed events (their purchases and product versions are redone),
     # and session start dates rebuilt (those plus the starts of sessions the changes extend).
-    if plan.full:
-        rebuilt, events_df = staged_dates, staged_events(None)
-        changed, changed_df = staged_dates, events_df
-        new_sessions_df = build_fact_sessions(events_df)
-    else:
-        changed, changed_df = plan.dates, staged_events(plan.dates)
-        rebuilt, read_dates = _session_dates(build, changed_df, changed, staged_dates)
-        events_df = staged_events(read_dates)
-        ids_df = changed_df.select("session_id").distinct()
-        ids_df = ids_df.persist(StorageLevel.MEMORY_AND_DISK)  # read by three tables
-        few_sessions = ids_df.count() <= BROADCAST_ROWS  # usually: a day's sessions
-        if few_sessions:  # joined with broadcast ids: the events and tables are not shuffled
-            ids_df = F.broadcast(ids_df)
-        new_sessions_df = _recomputed_sessions(build, events_df, ids_df, rebuilt)
-    result.dates_rebuilt = rebuilt
-    in_rebuilt = None if plan.full else rebuilt
-    replaced = staged_dates if plan.full else rebuilt
-
-    def only_rebuilt(table_df: DataFrame, column: str) -> DataFrame:
-        return table_df if in_rebuilt is None else table_df.where(_isin_dates(column, rebuilt))
-
+    changed = staged_dates if plan.full else plan.dates
+    changed_df = staged_events(None if plan.full else changed)
     first, last = (_day(staged_dates[0]), _day(staged_dates[-1])) if staged_dates else (None, None)
 
     # Independent tables are written concurrently: Spark runs one table's tasks while the
-    # driver plans another's or a stage waits for its last task, so the cores stay busy.
-    # A task only waits for tasks submitted before it, so the pool cannot deadlock.
+    # driver plans another's (or finds the sessions to rebuild) or a stage waits for its
+    # last task, so the cores stay busy. A task only waits for tasks submitted before it, so
+    # the pool cannot deadlock.
     with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="model") as pool:
-        staged_rows = pool.submit(events_df.count)
         purchases = pool.submit(  # a purchase depends on its event alone
             build.write, "fact_purchases", build_fact_purchases(changed_df), changed
         )
-        sessions = pool.submit(build.write, "fact_sessions", new_sessions_df, replaced)
         products = pool.submit(write_products, build, changed_df, plan.full)
         calendar = pool.submit(build.write, "dim_time", build_dim_time(spark, first, last))
+        if plan.full:
+            rebuilt, events_df = staged_dates, changed_df
+            new_sessions_df = build_fact_sessions(events_df)
+        else:
+            rebuilt, read_dates = _session_dates(build, changed_df, changed, staged_dates)
+            events_df = staged_events(read_dates)
+            ids_df = changed_df.select("session_id").distinct()
+            ids_df = ids_df.persist(StorageLevel.MEMORY_AND_DISK)  # read by three tables
+            few_sessions = ids_df.count() <= BROADCAST_ROWS  # usually: a day's sessions
+            if few_sessions:  # joined with broadcast ids: events and tables are not shuffled
+                ids_df = F.broadcast(ids_df)
+            new_sessions_df = _recomputed_sessions(build, events_df, ids_df, rebuilt)
+        result.dates_rebuilt = rebuilt
+        in_rebuilt = None if plan.full else rebuilt
+        replaced = staged_dates if plan.full else rebuilt
+
+        def only_rebuilt(table_df: DataFrame, column: str) -> DataFrame:
+            if in_rebuilt is None:
+                return table_df
+            return table_df.where(_isin_dates(column, rebuilt))
+
+        staged_rows = pool.submit(events_df.count)
+        sessions = pool.submit(build.write, "fact_sessions", new_sessions_df, replaced)
 
         def users() -> None:
             if plan.full:
@@ -378,7 +381,7 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
             build.write("fact_monthly_summary", summary_df)
 
         later = [pool.submit(users), pool.submit(daily), pool.submit(monthly)]
-        for task in [staged_rows, purchases, sessions, products, calendar, *later]:
+        for task in [purchases, products, calendar, staged_rows, sessions, *later]:
             task.result()  # re-raises the first failure here
     result.staged_rows = staged_rows.result()
     checked = None if plan.full else {"fact_purchases": changed, "fact_sessions": rebuilt}
