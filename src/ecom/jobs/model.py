@@ -333,6 +333,7 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
     # driver plans another's (or finds the sessions to rebuild) or a stage waits for its
     # last task, so the cores stay busy. A task only waits for tasks submitted before it, so
     # the pool cannot deadlock.
+    cached: list[DataFrame] = []
     with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="model") as pool:
         purchases = pool.submit(  # a purchase depends on its event alone
             build.write, "fact_purchases", build_fact_purchases(changed_df), changed
@@ -347,6 +348,7 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
             events_df = staged_events(read_dates)
             ids_df = changed_df.select("session_id").distinct()
             ids_df = ids_df.persist(StorageLevel.MEMORY_AND_DISK)  # read by three tables
+            cached.append(ids_df)
             few_sessions = ids_df.count() <= BROADCAST_ROWS  # usually: a day's sessions
             if few_sessions:  # joined with broadcast ids: events and tables are not shuffled
                 ids_df = F.broadcast(ids_df)
@@ -384,6 +386,8 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
         for task in [purchases, products, calendar, staged_rows, sessions, *later]:
             task.result()  # re-raises the first failure here
     result.staged_rows = staged_rows.result()
+    for frame in cached:
+        frame.unpersist()
     checked = None if plan.full else {"fact_purchases": changed, "fact_sessions": rebuilt}
     publish_checked(spark, args, build, staged, published, result, checked)
     result.seconds = round(time.perf_counter() - started, 3)
