@@ -26,6 +26,7 @@ from ecom.errors import InvalidArgumentError
 from ecom.jobs.ingest import observed
 from ecom.quality.evaluate import (
     RESULT_SCHEMA,
+    ROWS_METRIC,
     DataQualityError,
     column_metrics,
     evaluate,
@@ -241,19 +242,19 @@ def _isin_dates(column: str, days: list[str]) -> F.Column:
 
 
 def _session_dates(
-    build: CuratedBuild, events_df: DataFrame, changed: list[str], staged_dates: list[str]
+    build: CuratedBuild, ids_df: DataFrame, changed: list[str], staged_dates: list[str]
 ) -> tuple[list[str], list[str]]:
     """(session dates to rebuild, event dates to read) for an incremental run.
 
-    A session belongs to the date it starts. The changed events may extend a session that
-    started earlier, so its start date is rebuilt too; rebuilding a start date needs every
-    event of its sessions, which the previous fact_sessions bounds by their end dates.
+    A session belongs to the date it starts. The changed events (their session ids:
+    `ids_df`) may extend a session that started earlier, so its start date is rebuilt too;
+    rebuilding a start date needs every event of its sessions, which the previous
+    fact_sessions bounds by their end dates.
     """
     sessions_df = build.previous_table("fact_sessions", _FACT_SESSIONS_SCHEMA)
-    touched_ids_df = events_df.select("session_id").distinct()
     touched = {
         str(row["session_date"])
-        for row in sessions_df.join(touched_ids_df, "session_id", "left_semi")
+        for row in sessions_df.join(ids_df, "session_id", "left_semi")
         .select("session_date")
         .distinct()
         .collect()
@@ -295,7 +296,6 @@ def _recomputed_sessions(
 _FACT_SESSIONS_SCHEMA = StructType(
     [
         StructField("session_id", STAGED_SCHEMA["session_id"].dataType),
-        StructField("user_id", STAGED_SCHEMA["user_id"].dataType),
         StructField("ended_at", STAGED_SCHEMA["event_at"].dataType),
         StructField("session_date", DateType()),
     ]
@@ -344,14 +344,14 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
             rebuilt, events_df = staged_dates, changed_df
             new_sessions_df = build_fact_sessions(events_df)
         else:
-            rebuilt, read_dates = _session_dates(build, changed_df, changed, staged_dates)
-            events_df = staged_events(read_dates)
             ids_df = changed_df.select("session_id").distinct()
-            ids_df = ids_df.persist(StorageLevel.MEMORY_AND_DISK)  # read by three tables
+            ids_df = ids_df.persist(StorageLevel.MEMORY_AND_DISK)  # read by four joins
             cached.append(ids_df)
             few_sessions = ids_df.count() <= BROADCAST_ROWS  # usually: a day's sessions
             if few_sessions:  # joined with broadcast ids: events and tables are not shuffled
                 ids_df = F.broadcast(ids_df)
+            rebuilt, read_dates = _session_dates(build, ids_df, changed, staged_dates)
+            events_df = staged_events(read_dates)
             new_sessions_df = _recomputed_sessions(build, events_df, ids_df, rebuilt)
         result.dates_rebuilt = rebuilt
         in_rebuilt = None if plan.full else rebuilt
@@ -495,7 +495,7 @@ def publish_checked(
             if name in frames:
                 subsets[name] = frames[name].where(_isin_dates(column, rebuilt[name]))
     # Rows as written (all of a table; of a fact, the partitions this run wrote).
-    written = {name: int(values["_rows"]) for name, values in build.measured.items()}
+    written = {name: int(values[ROWS_METRIC]) for name, values in build.measured.items()}
     table_counts = {
         name: frames[name].count() if name in subsets else written[name]
         for name in PARTITIONS

@@ -54,6 +54,8 @@ RESULT_SCHEMA = StructType(
 )
 _OUTCOME_FIELDS = RESULT_SCHEMA.fieldNames()[:-1]  # evaluated_at is added once, at the end
 _ROWS = "_rows"
+# The row count among column_metrics' values (the model job reads it from its observation).
+ROWS_METRIC = _ROWS
 _FAILED = "_failed"
 _KEYS = "_keys"
 _EXAMPLE = "_example"
