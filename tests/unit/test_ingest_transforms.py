@@ -131,14 +131,15 @@ def test_event_date_uses_utc_near_midnight(spark) -> None:
     assert row.collect()[0]["event_date"] == date(2019, 10, 31)
 
 
-def test_drop_exact_duplicates_keeps_one_of_each_identical_event(spark) -> None:
+@pytest.mark.parametrize("by_session", [False, True], ids=["by-date", "by-session"])
+def test_drop_exact_duplicates_keeps_one_of_each_identical_event(spark, by_session) -> None:
     other_price = with_field(GOOD, 6, "35.80")
     same_value_other_text = with_field(GOOD, 6, "35.790")
     validated = validate_lines(
         lines(spark, GOOD, GOOD, other_price, same_value_other_text, GOOD), LAYOUT
     )
     staged = to_staged(validated, "r", F.current_timestamp())
-    result = drop_exact_duplicates(staged, 2).select("price")
+    result = drop_exact_duplicates(staged, 2, by_session).select("price")
     expected = spark.createDataFrame(
         [(Decimal("35.79"),), (Decimal("35.80"),)], "price decimal(18,2)"
     )
