@@ -6,6 +6,7 @@
 -- and msck repair table does not apply.
 create external table if not exists fact_sessions (
     session_id string,
+    session_key bigint,
     date_key int,
     user_key bigint,
     user_id bigint,

@@ -19,7 +19,7 @@ from typing import Any
 import pyspark.sql.functions as F
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Observation, SparkSession
-from pyspark.sql.types import DateType, StructField, StructType
+from pyspark.sql.types import DateType, LongType, StructField, StructType
 
 from ecom import tablestore
 from ecom.errors import InvalidArgumentError
@@ -34,6 +34,7 @@ from ecom.quality.evaluate import (
 )
 from ecom.quality.rules import RULES, rules_for
 from ecom.tablestore import Snapshot
+from ecom.transforms.columns import surrogate_key
 from ecom.transforms.ingest import STAGED_SCHEMA
 from ecom.transforms.model import (
     build_dim_category,
@@ -58,6 +59,10 @@ PARTITIONS: dict[str, str] = {
     "fact_purchases": "purchase_date",
     "fact_sessions": "session_date",
 }
+# The layout of the curated tables this code writes, recorded in every publication: a lake
+# built with another (older) layout is rebuilt whole, not patched (2: fact_sessions gained
+# session_key).
+MODEL_VERSION = 2
 # Model state kept in the curated zone beside the tables, not registered in any catalog:
 # each product's and category's latest attributes, merged run by run (see product_state).
 STATE_TABLES: tuple[str, ...] = ("product_state", "category_state")
@@ -148,6 +153,9 @@ def plan_model(staged: Snapshot, curated: Snapshot, args: ModelArgs) -> ModelPla
         return ModelPlan(True, staged_dates, "--full-refresh")
     if not curated["tables"]:
         return ModelPlan(True, staged_dates, "first publication")
+    if curated.get("model_version") != MODEL_VERSION:
+        version = curated.get("model_version", 1)
+        return ModelPlan(True, staged_dates, f"the curated tables have layout {version}")
     if any(name not in curated["tables"] for name in STATE_TABLES):
         return ModelPlan(True, staged_dates, "the model state is missing")
     if built_from.get("epoch") != staged.get("epoch"):
@@ -242,19 +250,27 @@ def _isin_dates(column: str, days: list[str]) -> F.Column:
 
 
 def _session_dates(
-    build: CuratedBuild, ids_df: DataFrame, changed: list[str], staged_dates: list[str]
+    build: CuratedBuild,
+    ids_df: DataFrame,
+    changed: list[str],
+    staged_dates: list[str],
+    broadcast: bool,
 ) -> tuple[list[str], list[str]]:
     """(session dates to rebuild, event dates to read) for an incremental run.
 
     A session belongs to the date it starts. The changed events (their session ids:
-    `ids_df`) may extend a session that started earlier, so its start date is rebuilt too;
-    rebuilding a start date needs every event of its sessions, which the previous
-    fact_sessions bounds by their end dates.
+    `ids_df`, few enough to `broadcast` or not) may extend a session that started earlier,
+    so its start date is rebuilt too; rebuilding a start date needs every event of its
+    sessions, which the previous fact_sessions bounds by their end dates.
     """
     sessions_df = build.previous_table("fact_sessions", _FACT_SESSIONS_SCHEMA)
+    # Probed by session_key, a hash of the id: 8-byte keys instead of 36-byte strings. A
+    # collision would only rebuild one date more.
+    keys_df = ids_df.select(surrogate_key("session_id").alias("session_key"))
+    keys_df = F.broadcast(keys_df) if broadcast else keys_df
     touched = {
         str(row["session_date"])
-        for row in sessions_df.join(ids_df, "session_id", "left_semi")
+        for row in sessions_df.join(keys_df, "session_key", "left_semi")
         .select("session_date")
         .distinct()
         .collect()
@@ -295,7 +311,7 @@ def _recomputed_sessions(
 
 _FACT_SESSIONS_SCHEMA = StructType(
     [
-        StructField("session_id", STAGED_SCHEMA["session_id"].dataType),
+        StructField("session_key", LongType()),
         StructField("ended_at", STAGED_SCHEMA["event_at"].dataType),
         StructField("session_date", DateType()),
     ]
@@ -350,7 +366,7 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
             few_sessions = ids_df.count() <= BROADCAST_ROWS  # usually: a day's sessions
             if few_sessions:  # joined with broadcast ids: events and tables are not shuffled
                 ids_df = F.broadcast(ids_df)
-            rebuilt, read_dates = _session_dates(build, ids_df, changed, staged_dates)
+            rebuilt, read_dates = _session_dates(build, ids_df, changed, staged_dates, few_sessions)
             events_df = staged_events(read_dates)
             new_sessions_df = _recomputed_sessions(build, events_df, ids_df, rebuilt)
         result.dates_rebuilt = rebuilt
@@ -427,13 +443,17 @@ def dim_user(
     removed_df = removed_df.join(ids_df, "session_id", "left_semi")
     added_df = sessions_df.where(_isin_dates("session_date", rebuilt))
     added_df = added_df.join(ids_df, "session_id", "left_semi")
+    # Each is read three times by the fold (pairs, terms, users): kept, not re-read and
+    # re-joined with the ids each time (a broadcast job per use).
+    cached = [frame.persist(StorageLevel.MEMORY_AND_DISK) for frame in (removed_df, added_df)]
     previous_df = build.previous_table("dim_user", build_dim_user(sessions_df).schema)
-    folded_df, irregular_df = fold_dim_user(previous_df, removed_df, added_df, few_sessions)
+    folded_df, irregular_df = fold_dim_user(previous_df, *cached, few_sessions)
     irregular_df = irregular_df.persist(StorageLevel.MEMORY_AND_DISK)
     if irregular_df.take(1):  # usually none: then no session outside the rebuilt ones is read
         folded_df = update_dim_user(folded_df, sessions_df, irregular_df)
     build.write("dim_user", folded_df)
-    irregular_df.unpersist()
+    for frame in [irregular_df, *cached]:
+        frame.unpersist()
 
 
 def daily_summary(
@@ -544,6 +564,7 @@ def publish_checked(
     document = {
         **build.snapshot,
         "staged": {"epoch": staged.get("epoch"), "generation": staged.get("generation", 0)},
+        "model_version": MODEL_VERSION,
         "failed_run": None,
     }
     tablestore.publish(spark, args.curated_path, document, args.run_id)

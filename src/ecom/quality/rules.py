@@ -154,7 +154,10 @@ RULES: list[Rule] = [
     value_range("fact_purchases", "quantity", name="quantity_at_least_1", min_value=1),
     row_count_change("fact_purchases", MAX_ROW_COUNT_CHANGE),
     # fact_sessions: one row per session
-    *primary_key("fact_sessions", "session_id"),
+    # session_key is a hash of session_id: unique keys mean unique ids (a collision would
+    # fail the rule, never pass a duplicate), and 8-byte keys are far cheaper to compare.
+    not_null("fact_sessions", "session_id"),
+    *primary_key("fact_sessions", "session_key"),
     not_null("fact_sessions", "user_key"),
     foreign_key("fact_sessions", "user_key", "dim_user"),
     value_range("fact_sessions", "events", name="events_at_least_1", min_value=1),

@@ -80,6 +80,7 @@ def build_fact_sessions(events_df: DataFrame) -> DataFrame:
     sessions_df = aggregate_sessions(events_df)
     return sessions_df.select(
         F.col("session_id"),
+        surrogate_key("session_id").alias("session_key"),
         date_key(F.to_date("started_at")).alias("date_key"),
         surrogate_key("user_id").alias("user_key"),
         F.col("user_id"),
