@@ -18,7 +18,7 @@ from typing import Any
 
 import pyspark.sql.functions as F
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import DataFrame, Observation, Row, SparkSession
 from pyspark.sql.types import DateType, LongType, StructField, StructType
 
 from ecom import tablestore
@@ -32,7 +32,7 @@ from ecom.quality.evaluate import (
     evaluate,
     failures_among,
 )
-from ecom.quality.rules import RULES, rules_for
+from ecom.quality.rules import ROW_COUNT_CHANGE, RULES, Rule, rules_for
 from ecom.tablestore import Snapshot
 from ecom.transforms.columns import surrogate_key
 from ecom.transforms.ingest import STAGED_SCHEMA
@@ -71,8 +71,9 @@ DQ_RESULTS = "dq_results"
 # shuffling the dimension (a few MB of keys; purchases stay below it up to ~100M events).
 BROADCAST_ROWS = 2_000_000
 STAGED_TABLE = "events"
-# Tables the model job writes at once (see run_model).
-WRITERS = 4
+# Driver threads of the model job's writes and checks (see run_model): enough that a task
+# waiting for the table it reads never keeps a ready one from starting.
+WRITERS = 6
 # Unpartitioned tables with about one row per user or product: written by as many tasks as
 # their last shuffle has (the others are small and written as one file).
 LARGE_TABLES: tuple[str, ...] = ("dim_user", "dim_product", "product_state")
@@ -399,13 +400,35 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
             build.write("fact_monthly_summary", summary_df)
 
         later = [pool.submit(users), pool.submit(daily), pool.submit(monthly)]
-        for task in [purchases, products, calendar, staged_rows, sessions, *later]:
+        checks = Checks(
+            build,
+            args,
+            published,
+            None if plan.full else {"fact_purchases": changed, "fact_sessions": rebuilt},
+        )
+        # dim_user is written last (after the sessions): the rules that do not read it run
+        # while it is built, the others as soon as it is written. Both wait only for tasks
+        # submitted before them, so the pool cannot deadlock.
+        early_rules = [rule for rule in RULES if not reads(rule, "dim_user")]
+        late_rules = [rule for rule in RULES if reads(rule, "dim_user")]
+
+        def early_checks() -> list[Row]:
+            for task in [purchases, products, calendar, sessions, *later[1:]]:
+                task.result()
+            return checks.run(early_rules)
+
+        def late_checks() -> list[Row]:
+            later[0].result()
+            return checks.run(late_rules)
+
+        early, late = pool.submit(early_checks), pool.submit(late_checks)
+        for task in [purchases, products, calendar, staged_rows, sessions, *later, early, late]:
             task.result()  # re-raises the first failure here
     result.staged_rows = staged_rows.result()
     for frame in cached:
         frame.unpersist()
-    checked = None if plan.full else {"fact_purchases": changed, "fact_sessions": rebuilt}
-    publish_checked(spark, args, build, staged, published, result, checked)
+    rows = early.result() + late.result()
+    publish_checked(spark, args, build, staged, published, result, checks, rows)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 
@@ -483,6 +506,80 @@ def daily_summary(
     return kept_df.unionByName(fresh_df)
 
 
+class Checks:
+    """The data-quality rules of one run, evaluated on the tables as written.
+
+    An incremental run (`rebuilt`: fact → the partitions it rewrote) checks those
+    partitions only, their keys' uniqueness against the whole table: kept partitions passed
+    when they were published, and the dimensions they reference only gain keys. Dimensions
+    and summaries are checked whole (their column rules measured as they were written).
+    Rules can be evaluated in several groups (as their tables are written); the results of
+    one run share one evaluated_at.
+    """
+
+    def __init__(
+        self,
+        build: CuratedBuild,
+        args: ModelArgs,
+        published: Snapshot,
+        rebuilt: dict[str, list[str]] | None,
+    ) -> None:
+        self.build = build
+        self.args = args
+        self.rebuilt = rebuilt
+        self.previous_counts = {
+            name: int(entry["rows"])
+            for name, entry in published["tables"].items()
+            if "rows" in entry
+        }
+        self.evaluated_at = datetime.now(UTC).replace(microsecond=0)
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def table_rows(self, name: str) -> int:
+        """Rows of a table in the new publication: as written, or for a fact an
+        incremental run rewrote only some partitions of, counted (once)."""
+        if self.rebuilt is not None and name in PARTITIONS:
+            with self._lock:
+                if name not in self._counts:
+                    self._counts[name] = self.build.frames[name].count()
+                return self._counts[name]
+        if name in self.build.measured:
+            return int(self.build.measured[name][ROWS_METRIC])
+        return self.build.frames[name].count()
+
+    def run(self, rules: list[Rule]) -> list[Row]:
+        """Evaluate `rules` on the tables written so far (one small row per rule)."""
+        build = self.build
+        frames = {name: frame for name, frame in build.frames.items() if name not in STATE_TABLES}
+        subsets = {}
+        if self.rebuilt is not None:  # incremental: a fact's kept partitions passed before
+            for name, column in PARTITIONS.items():
+                if name in frames:
+                    subsets[name] = frames[name].where(_isin_dates(column, self.rebuilt[name]))
+        facts = [name for name in PARTITIONS if name in frames]
+        # Rows as written (all of a table; of a fact, the partitions this run wrote).
+        written = {name: int(build.measured[name][ROWS_METRIC]) for name in facts}
+        counted = {rule.table for rule in rules if rule.kind == ROW_COUNT_CHANGE}
+        return evaluate(
+            frames,
+            rules,
+            run_id=self.args.run_id,
+            reference_date=self.args.reference_date or datetime.now(UTC).date(),
+            previous_counts=self.previous_counts,
+            evaluated_at=self.evaluated_at,
+            table_counts={name: self.table_rows(name) for name in facts if name in counted},
+            few_rows=[name for name in facts if written[name] <= BROADCAST_ROWS],
+            subsets=subsets,
+            measured=build.measured,
+        ).collect()
+
+
+def reads(rule: Rule, table: str) -> bool:
+    """True when evaluating `rule` reads `table`."""
+    return table in (rule.table, rule.params.get("ref_table"))
+
+
 def publish_checked(
     spark: SparkSession,
     args: ModelArgs,
@@ -490,58 +587,26 @@ def publish_checked(
     staged: Snapshot,
     published: Snapshot,
     result: ModelResult,
-    rebuilt: dict[str, list[str]] | None = None,
+    checks: Checks,
+    rows: list[Row],
 ) -> None:
-    """Evaluate the rules on the new tables; publish them, or only dq_results on failure.
+    """Publish the new tables with the rules' results (`rows`), or only dq_results when an
+    error-level rule failed.
 
-    An incremental run (`rebuilt`: fact → the partitions it rewrote) checks those
-    partitions only, their keys' uniqueness against the whole table: kept partitions passed
-    when they were published, and the dimensions they reference only gain keys. Dimensions
-    and summaries are checked whole (their column rules measured as they were written).
-
-    The results are collected once (one small row per rule), appended to dq_results and
-    published with the tables. When an error-level rule fails, the publication keeps every
-    table as it was, adds this run's dq_results, and DataQualityError names the failures;
-    the staged changes stay pending, so the next run tries them again.
+    The results are appended to dq_results and published with the tables. When an
+    error-level rule fails, the publication keeps every table as it was, adds this run's
+    dq_results, and DataQualityError names the failures; the staged changes stay pending,
+    so the next run tries them again.
     """
     started = time.perf_counter()
-    previous_counts = {
-        name: int(entry["rows"]) for name, entry in published["tables"].items() if "rows" in entry
-    }
+    order = {(rule.table, rule.name): index for index, rule in enumerate(RULES)}
+    rows = sorted(rows, key=lambda row: order[(row["table_name"], row["rule_name"])])
     frames = {name: frame for name, frame in build.frames.items() if name not in STATE_TABLES}
-    subsets = {}
-    if rebuilt is not None:  # incremental: a fact's kept partitions passed when published
-        for name, column in PARTITIONS.items():
-            if name in frames:
-                subsets[name] = frames[name].where(_isin_dates(column, rebuilt[name]))
-    # Rows as written (all of a table; of a fact, the partitions this run wrote).
-    written = {name: int(values[ROWS_METRIC]) for name, values in build.measured.items()}
-    table_counts = {
-        name: frames[name].count() if name in subsets else written[name]
-        for name in PARTITIONS
-        if name in frames
-    }
-    few_rows = [name for name in table_counts if written[name] <= BROADCAST_ROWS]
-    rows = evaluate(
-        frames,
-        RULES,
-        run_id=args.run_id,
-        reference_date=args.reference_date or datetime.now(UTC).date(),
-        previous_counts=previous_counts,
-        evaluated_at=datetime.now(UTC).replace(microsecond=0),
-        table_counts=table_counts,
-        few_rows=few_rows,
-        subsets=subsets,
-        measured=build.measured,
-    ).collect()
     result.dq_results = [
         {**row.asDict(), "evaluated_at": row["evaluated_at"].isoformat()} for row in rows
     ]
-    for name, frame in frames.items():
-        if name in table_counts:
-            result.tables[name] = table_counts[name]
-        else:
-            result.tables[name] = written[name] if name in written else frame.count()
+    for name in frames:
+        result.tables[name] = checks.table_rows(name)
     results_df = tablestore.read_table(
         spark, args.curated_path, published, DQ_RESULTS, RESULT_SCHEMA
     ).unionByName(spark.createDataFrame(rows, RESULT_SCHEMA))

@@ -9,6 +9,7 @@ parts are unioned. Nothing but the final results (one small row per rule) is eve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import reduce
@@ -216,7 +217,7 @@ class _Context:
         table_df = self.subsets.get(table, whole_df)
         shared: list[Column] = []
         parts: list[DataFrame] = []
-        for index, rule in enumerate(rules):
+        for rule in rules:
             absent = [column for column in rule.columns if column not in table_df.columns]
             if absent:
                 shared.append(
@@ -232,7 +233,7 @@ class _Context:
             elif rule.kind == FOREIGN_KEY:
                 parts.append(self.foreign_key(rule, table_df))
             else:
-                shared.append(self.shared_result(rule, _metric(index)))
+                shared.append(self.shared_result(rule, _metric(rule)))
         if shared:
             metrics = column_metrics(rules, table_df.columns)
             if table in self.measured:  # observed while written: no scan
@@ -322,8 +323,10 @@ class _Context:
         return self.outcome(rule, F.abs(change) <= max_change, F.lit(None), rows, details)
 
 
-def _metric(index: int) -> str:
-    return f"_m{index}"
+def _metric(rule: Rule) -> str:
+    """A column rule's metric name: its rule's (unique within a table), so the values
+    observed for all of a table's rules serve an evaluation of some of them."""
+    return "_m_" + re.sub(r"\W", "_", rule.name)
 
 
 def column_metrics(rules: list[Rule], columns: Iterable[str]) -> list[tuple[str, Column, str]]:
@@ -333,15 +336,15 @@ def column_metrics(rules: list[Rule], columns: Iterable[str]) -> list[tuple[str,
     model job observes these while it writes the table (see `evaluate`'s `measured`)."""
     present = set(columns)
     metrics = [(_ROWS, F.count(F.lit(1)), "bigint")]
-    for index, rule in enumerate(rules):
+    for rule in rules:
         if rule.kind in (UNIQUE, FOREIGN_KEY, ROW_COUNT_CHANGE):
             continue
         if not set(rule.columns) <= present:
             continue
         if rule.kind == FRESHNESS:
-            metrics.append((_metric(index), F.max(F.to_date(F.col(rule.column))), "date"))
+            metrics.append((_metric(rule), F.max(F.to_date(F.col(rule.column))), "date"))
         else:
-            metrics.append((_metric(index), F.count(F.when(failing_condition(rule), 1)), "bigint"))
+            metrics.append((_metric(rule), F.count(F.when(failing_condition(rule), 1)), "bigint"))
     return [(name, aggregate.alias(name), kind) for name, aggregate, kind in metrics]
 
 
