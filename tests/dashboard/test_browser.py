@@ -109,6 +109,7 @@ def browser(tmp_path_factory):
 
 
 def _wait_rendered(driver, expected_text: str) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
     def ready(drv) -> bool:
@@ -116,7 +117,12 @@ def _wait_rendered(driver, expected_text: str) -> None:
         running = drv.find_elements("css selector", '[data-testid="stStatusWidget"]')
         return expected_text in body and not any(el.is_displayed() for el in running)
 
-    WebDriverWait(driver, WAIT, poll_frequency=0.5).until(ready)
+    # Streamlit replaces elements while it reruns: one gone between finding it and asking
+    # whether it shows means "not settled yet", and the wait polls again.
+    wait = WebDriverWait(
+        driver, WAIT, poll_frequency=0.5, ignored_exceptions=(StaleElementReferenceException,)
+    )
+    wait.until(ready)
     time.sleep(1.0)  # let Plotly finish drawing before the screenshot
 
 
