@@ -457,3 +457,56 @@ def test_rows_sharing_keys_finds_duplicates_that_touch_the_checked_rows(spark) -
     for broadcast in (True, False):
         row = rows_sharing_keys(checked, table, ("k",), broadcast).first()
         assert (row["_rows"], row["_failed"], row["_keys"]) == (3, 2, 1), broadcast
+
+
+def test_dimension_key_and_foreign_keys_into_it_checked_together(spark) -> None:
+    """A dimension's unique rule and the foreign keys into that key share one aggregation:
+    the same outcomes as each rule evaluated alone, worked out by hand here."""
+    tables = {
+        "dim_user": spark.createDataFrame([(1,), (2,), (2,), (3,), (None,)], DIM_SCHEMA),
+        "fact_a": spark.createDataFrame([(1,), (1,), (7,), (None,), (9,), (9,)], "user_key bigint"),
+        "fact_b": spark.createDataFrame([(2,), (3,), (4,)], "user_key bigint"),
+    }
+    rules = [
+        unique("dim_user", "user_key"),
+        foreign_key("fact_a", "user_key", "dim_user"),
+        foreign_key("fact_b", "user_key", "dim_user"),
+    ]
+    expected = {
+        ("dim_user", "user_key_unique"): (
+            False,
+            2,
+            5,
+            "2 row(s) share 1 duplicated key(s) (user_key)",
+        ),
+        ("fact_a", "user_key_in_dim_user"): (
+            False,
+            3,
+            6,
+            "3 row(s) with user_key not found in dim_user.user_key, e.g. 7",
+        ),
+        ("fact_b", "user_key_in_dim_user"): (
+            False,
+            1,
+            3,
+            "1 row(s) with user_key not found in dim_user.user_key, e.g. 4",
+        ),
+    }
+
+    def outcomes(rule_set: list[Rule]) -> dict:
+        rows = evaluate(
+            tables, rule_set, run_id="r", reference_date=REFERENCE_DATE, evaluated_at=EVALUATED_AT
+        ).collect()
+        return {
+            (row.table_name, row.rule_name): (
+                row.is_passed,
+                row.failed_rows,
+                row.checked_rows,
+                row.details,
+            )
+            for row in rows
+        }
+
+    assert outcomes(rules) == expected  # together
+    alone = {key: value for rule in rules for key, value in outcomes([rule]).items()}
+    assert alone == expected

@@ -3,8 +3,10 @@
 Each table is scanned by one aggregation for its column rules (not_null, accepted_values,
 value_range, freshness, row counts); each `unique` and `foreign_key` rule adds one grouped
 aggregation (a foreign key groups the fact's and the dimension's keys together, so no join
-or broadcast). Each part yields one-row metrics, exploded into one result row per rule; the
-parts are unioned. Nothing but the final results (one small row per rule) is ever collected.
+or broadcast), except that a dimension's key uniqueness and every foreign key into that key
+share one (the dimension is shuffled once). Each part yields one-row metrics, exploded into
+one result row per rule; the parts are unioned. Nothing but the final results (one small row
+per rule) is ever collected.
 """
 
 from __future__ import annotations
@@ -133,10 +135,14 @@ def evaluate(
     context.few_rows = set(few_rows)
     context.subsets = dict(subsets or {})
     context.measured = dict(measured or {})
+    together = context.shared_key_checks(rules)
+    merged = {id(rule) for unique_rule, keys in together for rule in (unique_rule, *keys)}
     by_table: dict[str, list[Rule]] = {}
     for rule in rules:
-        by_table.setdefault(rule.table, []).append(rule)
+        if id(rule) not in merged:
+            by_table.setdefault(rule.table, []).append(rule)
     parts = [context.evaluate_table(table, table_rules) for table, table_rules in by_table.items()]
+    parts += [context.key_checks(unique_rule, keys) for unique_rule, keys in together]
     results_df = reduce(DataFrame.unionByName, parts)
     stamp = F.lit(evaluated_at) if evaluated_at is not None else F.current_timestamp()
     return results_df.withColumn("evaluated_at", stamp.cast(TimestampType()))
@@ -253,17 +259,97 @@ class _Context:
         details = F.format_string("%d row(s) %s", F.col(metric), F.lit(words))
         return self.row_outcome(rule, F.col(metric), details)
 
-    def row_outcome(self, rule: Rule, failed_rows: Column, details: Column) -> Column:
-        return self.outcome(rule, failed_rows == 0, failed_rows, F.col(_ROWS), details)
+    def row_outcome(
+        self, rule: Rule, failed_rows: Column, details: Column, rows: str = _ROWS
+    ) -> Column:
+        return self.outcome(rule, failed_rows == 0, failed_rows, F.col(rows), details)
 
-    def unique(self, rule: Rule) -> Column:
+    def unique(self, rule: Rule, prefix: str = "") -> Column:
+        """A unique rule's result from its `<prefix>_rows`, `_failed` and `_keys` columns."""
+        failed = F.col(prefix + _FAILED)
         details = F.format_string(
             "%d row(s) share %d duplicated key(s) (%s)",
-            F.col(_FAILED),
-            F.col(_KEYS),
+            failed,
+            F.col(prefix + _KEYS),
             F.lit(", ".join(rule.columns)),
         )
-        return self.row_outcome(rule, F.col(_FAILED), details)
+        return self.row_outcome(rule, failed, details, prefix + _ROWS)
+
+    def orphans(self, rule: Rule, prefix: str = "") -> Column:
+        """A foreign key's result from its `<prefix>_rows`, `_failed` and `_example` columns."""
+        failed = F.col(prefix + _FAILED)
+        details = F.format_string(
+            "%d row(s) with %s not found in %s.%s%s",
+            failed,
+            F.lit(rule.column),
+            F.lit(rule.params["ref_table"]),
+            F.lit(rule.params["ref_column"]),
+            F.coalesce(F.concat(F.lit(", e.g. "), F.col(prefix + _EXAMPLE)), F.lit("")),
+        )
+        return self.row_outcome(rule, failed, details, prefix + _ROWS)
+
+    def shared_key_checks(self, rules: list[Rule]) -> list[tuple[Rule, list[Rule]]]:
+        """(a dimension's unique rule, the foreign keys into that key) among `rules`, where
+        one aggregation can evaluate them together (see key_checks): the dimension is
+        whole and every table and column is there."""
+        uniques = {
+            (rule.table, rule.column): rule
+            for rule in rules
+            if rule.kind == UNIQUE and len(rule.columns) == 1
+        }
+        groups: dict[tuple[str, str], tuple[Rule, list[Rule]]] = {}
+        for rule in rules:
+            if rule.kind != FOREIGN_KEY:
+                continue
+            ref = (rule.params["ref_table"], rule.params["ref_column"])
+            unique_rule = uniques.get(ref)
+            ref_df, fact_df = self.tables.get(ref[0]), self.tables.get(rule.table)
+            if unique_rule is None or ref_df is None or fact_df is None or ref[0] in self.subsets:
+                continue
+            checked_df = self.subsets.get(rule.table, fact_df)
+            if ref[1] in ref_df.columns and rule.column in checked_df.columns:
+                groups.setdefault(ref, (unique_rule, []))[1].append(rule)
+        return list(groups.values())
+
+    def key_checks(self, unique_rule: Rule, foreign_keys: list[Rule]) -> DataFrame:
+        """A dimension's key uniqueness and the foreign keys into it, in one aggregation:
+        the dimension's keys and the facts' (checked) keys, tagged, grouped by key. The
+        dimension is shuffled once, not once per rule; same results as `duplicated_rows`
+        and `orphan_rows`."""
+        tags = [f"_f{index}" for index in range(len(foreign_keys))]
+
+        def tagged(table_df: DataFrame, column: str, tag: str | None) -> DataFrame:
+            return table_df.select(
+                F.col(column).alias("_key"),
+                F.lit(1 if tag is None else 0).cast(LongType()).alias("_ref"),
+                *[F.lit(1 if name == tag else 0).cast(LongType()).alias(name) for name in tags],
+            )
+
+        keys_df = tagged(self.tables[unique_rule.table], unique_rule.column, None)
+        for rule, tag in zip(foreign_keys, tags, strict=True):
+            checked_df = self.subsets.get(rule.table, self.tables[rule.table])
+            keys_df = keys_df.unionByName(tagged(checked_df, rule.column, tag))
+        grouped_df = keys_df.groupBy("_key").agg(
+            F.sum("_ref").alias("_ref"), *[F.sum(name).alias(name) for name in tags]
+        )
+        present = F.col("_key").isNotNull()
+        duplicated, missing = present & (F.col("_ref") > 1), present & (F.col("_ref") == 0)
+        metrics = [
+            F.coalesce(F.sum("_ref"), F.lit(0)).alias("_u" + _ROWS),
+            F.coalesce(F.sum(F.when(duplicated, F.col("_ref"))), F.lit(0)).alias("_u" + _FAILED),
+            F.count(F.when(duplicated, 1)).alias("_u" + _KEYS),
+        ]
+        for tag in tags:
+            metrics += [
+                F.coalesce(F.sum(tag), F.lit(0)).alias(tag + _ROWS),
+                F.coalesce(F.sum(F.when(missing, F.col(tag))), F.lit(0)).alias(tag + _FAILED),
+                F.min(F.when(missing & (F.col(tag) > 0), F.col("_key")))
+                .cast(StringType())
+                .alias(tag + _EXAMPLE),
+            ]
+        results = [self.unique(unique_rule, "_u")]
+        results += [self.orphans(rule, tag) for rule, tag in zip(foreign_keys, tags, strict=True)]
+        return _explode(grouped_df.agg(*metrics), results)
 
     def foreign_key(self, rule: Rule, table_df: DataFrame) -> DataFrame:
         ref_table, ref_column = rule.params["ref_table"], rule.params["ref_column"]
@@ -278,15 +364,7 @@ class _Context:
             return _explode(rows_df, [self.failed(rule, missing, F.col(_ROWS))])
         orphans = orphan_rows_of_few if rule.table in self.few_rows else orphan_rows
         metrics_df = orphans(table_df, rule.column, ref_df, ref_column)
-        details = F.format_string(
-            "%d row(s) with %s not found in %s.%s%s",
-            F.col(_FAILED),
-            F.lit(rule.column),
-            F.lit(ref_table),
-            F.lit(ref_column),
-            F.coalesce(F.concat(F.lit(", e.g. "), F.col(_EXAMPLE)), F.lit("")),
-        )
-        return _explode(metrics_df, [self.row_outcome(rule, F.col(_FAILED), details)])
+        return _explode(metrics_df, [self.orphans(rule)])
 
     def freshness(self, rule: Rule, latest: Column) -> Column:
         max_age = int(rule.params["max_age_days"])
