@@ -462,15 +462,19 @@ def dim_user(
     """dim_user of an incremental run: the previous rows folded with the sessions aggregated
     again (`ids_df`), as they were and as they are (see fold_dim_user); the few users that
     cannot be folded are aggregated again from all their sessions (update_dim_user)."""
+    # By session_key, the ids' hash: 8-byte joins. A session sharing a changed one's key is
+    # taken too, as it was and as it is; unchanged, its terms cancel out.
+    keys_df = ids_df.select(surrogate_key("session_id").alias("session_key"))
+    keys_df = F.broadcast(keys_df) if few_sessions else keys_df
     removed_df = build.previous_table("fact_sessions", sessions_df.schema, rebuilt)
-    removed_df = removed_df.join(ids_df, "session_id", "left_semi")
+    removed_df = removed_df.join(keys_df, "session_key", "left_semi")
     added_df = sessions_df.where(_isin_dates("session_date", rebuilt))
-    added_df = added_df.join(ids_df, "session_id", "left_semi")
+    added_df = added_df.join(keys_df, "session_key", "left_semi")
     # Each is read three times by the fold (pairs, terms, users): kept, not re-read and
     # re-joined with the ids each time (a broadcast job per use).
     cached = [frame.persist(StorageLevel.MEMORY_AND_DISK) for frame in (removed_df, added_df)]
     previous_df = build.previous_table("dim_user", build_dim_user(sessions_df).schema)
-    folded_df, irregular_df = fold_dim_user(previous_df, *cached, few_sessions)
+    folded_df, irregular_df = fold_dim_user(previous_df, *cached, few_sessions, "session_key")
     irregular_df = irregular_df.persist(StorageLevel.MEMORY_AND_DISK)
     if irregular_df.take(1):  # usually none: then no session outside the rebuilt ones is read
         folded_df = update_dim_user(folded_df, sessions_df, irregular_df)

@@ -161,7 +161,11 @@ def _user_terms(sessions_df: DataFrame, sign: int) -> DataFrame:
 
 
 def fold_dim_user(
-    previous_df: DataFrame, removed_df: DataFrame, added_df: DataFrame, broadcast: bool = False
+    previous_df: DataFrame,
+    removed_df: DataFrame,
+    added_df: DataFrame,
+    broadcast: bool = False,
+    key: str = "session_id",
 ) -> tuple[DataFrame, DataFrame]:
     """dim_user after some sessions were aggregated again, without re-reading the others.
 
@@ -173,13 +177,15 @@ def fold_dim_user(
     previous ones and the new rows'. Returns (dim_user, users for whom that does not hold):
     the second are absent from the first and must be aggregated again from every session
     (`update_dim_user`); usually there are none. `broadcast`: the sessions are few, so
-    their users are broadcast and dim_user is never shuffled.
+    their users are broadcast and dim_user is never shuffled. `key` pairs a session's old
+    and new rows: session_id, or session_key (its hash: cheaper to join; two sessions
+    sharing one would only be taken for a moved session, aggregated again).
     """
-    require_columns(removed_df, ["session_id", "user_id", "started_at"], "fold_dim_user")
+    require_columns(removed_df, [key, "user_id", "started_at"], "fold_dim_user")
     old_df = removed_df.select(
-        "session_id", F.col("user_id").alias("old_user_id"), F.col("started_at").alias("old_at")
+        key, F.col("user_id").alias("old_user_id"), F.col("started_at").alias("old_at")
     )
-    pairs_df = old_df.join(added_df.select("session_id", "user_id", "started_at"), "session_id")
+    pairs_df = old_df.join(added_df.select(key, "user_id", "started_at"), key)
     moved_df = pairs_df.where(
         ~F.col("user_id").eqNullSafe(F.col("old_user_id"))
         | ~F.col("started_at").eqNullSafe(F.col("old_at"))
