@@ -131,15 +131,14 @@ def test_event_date_uses_utc_near_midnight(spark) -> None:
     assert row.collect()[0]["event_date"] == date(2019, 10, 31)
 
 
-@pytest.mark.parametrize("by_session", [False, True], ids=["by-date", "by-session"])
-def test_drop_exact_duplicates_keeps_one_of_each_identical_event(spark, by_session) -> None:
+def test_drop_exact_duplicates_keeps_one_of_each_identical_event(spark) -> None:
     other_price = with_field(GOOD, 6, "35.80")
     same_value_other_text = with_field(GOOD, 6, "35.790")
     validated = validate_lines(
         lines(spark, GOOD, GOOD, other_price, same_value_other_text, GOOD), LAYOUT
     )
     staged = to_staged(validated, "r", F.current_timestamp())
-    result = drop_exact_duplicates(staged, 2, by_session).select("price")
+    result = drop_exact_duplicates(staged, 2).select("price")
     expected = spark.createDataFrame(
         [(Decimal("35.79"),), (Decimal("35.80"),)], "price decimal(18,2)"
     )

@@ -90,24 +90,11 @@ BYTES_PER_PARTITION = 128 * 1024 * 1024
 GZIP_RATIO = 5  # clickstream CSV compresses about 5:1
 
 
-def shuffle_partitions(
-    spark: SparkSession, raw_files: list[RawFile], by_session: bool = False
-) -> int:
-    """Partitions for the ingest shuffle: the session default, more for large inputs. A
-    batch spread by session (see spread_by_session) writes a file per task and date, so it
-    takes the cores' count instead of the default (200 on Glue) as its floor."""
+def shuffle_partitions(spark: SparkSession, raw_files: list[RawFile]) -> int:
+    """Partitions for the ingest shuffle: the session default, more for large inputs."""
     size = sum(f.size * (GZIP_RATIO if f.path.endswith(".gz") else 1) for f in raw_files)
-    if by_session:
-        default = spark.sparkContext.defaultParallelism
-    else:
-        default = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    default = int(spark.conf.get("spark.sql.shuffle.partitions"))
     return max(default, -(-size // BYTES_PER_PARTITION))
-
-
-def spread_by_session(spark: SparkSession, dates: int) -> bool:
-    """True when a batch's dates (or raw files, a date each as delivered) are fewer than the
-    cores: each date is then spread over the tasks by session instead of going to one."""
-    return dates < spark.sparkContext.defaultParallelism
 
 
 def describe_files(
@@ -257,8 +244,7 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
         return result
 
     ingested_at = F.lit(datetime.now(UTC))
-    by_session = spread_by_session(spark, sum(len(layout.files) for layout in layouts))
-    partitions = args.partitions or shuffle_partitions(spark, raw_files, by_session)
+    partitions = args.partitions or shuffle_partitions(spark, raw_files)
     read_metrics = Observation("ingest_read")
     staged_metrics = Observation("ingest_staged")
     validated_df = validated_events(spark, layouts).observe(
@@ -268,7 +254,7 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
     )
     staged_df = (
         to_staged(validated_df, args.run_id, ingested_at)
-        .transform(drop_exact_duplicates, partitions, by_session)
+        .transform(drop_exact_duplicates, partitions)
         .observe(staged_metrics, F.count(F.lit(1)).alias("rows_staged"))
     )
     existing = tablestore.partition_values(snapshot, STAGED_TABLE)
@@ -288,7 +274,7 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
     result.rows_staged = int(observed(staged_metrics)["rows_staged"])
     if existing:  # new rows join the dates already staged; exact duplicates of them drop out
         entry, added = merge_into_staged(
-            spark, args, staged_zone, snapshot, incoming_path, raw_files
+            spark, args, staged_zone, snapshot, incoming_path, partitions
         )
         if added is not None:
             result.rows_staged = added
@@ -338,7 +324,7 @@ def merge_into_staged(
     staged_zone: str,
     snapshot: tablestore.Snapshot,
     incoming_path: str,
-    raw_files: list[RawFile],
+    partitions: int,
 ) -> tuple[dict[str, object], int | None]:
     """Merge an incoming batch with the staged rows of the dates it touches, as this run's
     version of those dates; return the version's entry and the rows the batch added (None:
@@ -362,9 +348,7 @@ def merge_into_staged(
         spark, staged_zone, snapshot, STAGED_TABLE, STAGED_SCHEMA, dates
     ).observe(before, F.count(F.lit(1)).alias("rows"))
     incoming_df = spark.read.schema(STAGED_SCHEMA).parquet(incoming_path)
-    by_session = spread_by_session(spark, len(dates))
-    partitions = args.partitions or shuffle_partitions(spark, raw_files, by_session)
-    merged_df = merge_staged(existing_df, incoming_df, partitions, by_session).observe(
+    merged_df = merge_staged(existing_df, incoming_df, partitions).observe(
         after, F.count(F.lit(1)).alias("rows")
     )
     entry = tablestore.write_version(  # the counts come with the write: no extra scans

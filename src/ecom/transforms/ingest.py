@@ -255,34 +255,21 @@ def to_quarantine(validated_df: DataFrame, run_id: str, ingested_at: Column) -> 
     )
 
 
-def _clustered(staged_df: DataFrame, partitions: int, by_session: bool) -> DataFrame:
-    """Rows hash-partitioned by event_date, or by (event_date, session_id) when `by_session`.
+def drop_exact_duplicates(staged_df: DataFrame, partitions: int) -> DataFrame:
+    """Staged events → the same events without exact duplicates, clustered by event_date.
 
-    Both are among the duplicate key, so the one shuffle also serves the de-duplication. By
-    date alone, each date lands in one task (one file per date): right for many dates. A
-    batch of a day or two would then be de-duplicated and written by one task while the
-    other cores wait; by session, each of its dates is spread over every task.
-    """
-    columns = ["event_date", "session_id"] if by_session else ["event_date"]
-    return staged_df.repartition(partitions, *columns)
-
-
-def drop_exact_duplicates(
-    staged_df: DataFrame, partitions: int, by_session: bool = False
-) -> DataFrame:
-    """Staged events → the same events without exact duplicates, clustered by event_date
-    (see `_clustered`): one shuffle serves the de-duplication and the partitioned write.
-    The surviving row of a duplicate group keeps the lineage of an arbitrary one of its
-    copies.
+    Hash-partitioning on event_date first lets one shuffle serve both the de-duplication
+    (its clustering is a subset of the duplicate key) and the partitioned write (each date
+    lands in one task, so one file per date). The surviving row of a duplicate group keeps
+    the lineage of an arbitrary one of its copies.
     """
     require_columns(staged_df, STAGED_COLUMNS, "drop_exact_duplicates")
-    clustered_df = _clustered(staged_df, partitions, by_session)
-    return clustered_df.dropDuplicates([*EVENT_COLUMNS, "event_date"])
+    return staged_df.repartition(partitions, "event_date").dropDuplicates(
+        [*EVENT_COLUMNS, "event_date"]
+    )
 
 
-def merge_staged(
-    existing_df: DataFrame, incoming_df: DataFrame, partitions: int, by_session: bool = False
-) -> DataFrame:
+def merge_staged(existing_df: DataFrame, incoming_df: DataFrame, partitions: int) -> DataFrame:
     """Staged rows of some dates + new rows of those dates → one row per distinct event.
 
     The copy ingested first keeps its lineage, so re-delivering a file changes nothing.
@@ -290,9 +277,12 @@ def merge_staged(
     require_columns(incoming_df, STAGED_COLUMNS, "merge_staged")
     keys = [*EVENT_COLUMNS, "event_date"]
     lineage = F.min(F.struct(*[F.col(name) for name in reversed(LINEAGE_COLUMNS)]))
-    union_df = existing_df.select(*STAGED_COLUMNS).unionByName(incoming_df.select(*STAGED_COLUMNS))
     merged_df = (
-        _clustered(union_df, partitions, by_session).groupBy(*keys).agg(lineage.alias("_lineage"))
+        existing_df.select(*STAGED_COLUMNS)
+        .unionByName(incoming_df.select(*STAGED_COLUMNS))
+        .repartition(partitions, "event_date")
+        .groupBy(*keys)
+        .agg(lineage.alias("_lineage"))
     )
     return merged_df.select(
         *[F.col(name) for name in EVENT_COLUMNS],
