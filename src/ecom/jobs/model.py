@@ -251,24 +251,17 @@ def _isin_dates(column: str, days: list[str]) -> F.Column:
 
 
 def _session_dates(
-    build: CuratedBuild,
-    ids_df: DataFrame,
-    changed: list[str],
-    staged_dates: list[str],
-    broadcast: bool,
+    build: CuratedBuild, keys_df: DataFrame, changed: list[str], staged_dates: list[str]
 ) -> tuple[list[str], list[str]]:
     """(session dates to rebuild, event dates to read) for an incremental run.
 
-    A session belongs to the date it starts. The changed events (their session ids:
-    `ids_df`, few enough to `broadcast` or not) may extend a session that started earlier,
-    so its start date is rebuilt too; rebuilding a start date needs every event of its
-    sessions, which the previous fact_sessions bounds by their end dates.
+    A session belongs to the date it starts. The changed events (their sessions' keys:
+    `keys_df`) may extend a session that started earlier, so its start date is rebuilt too;
+    rebuilding a start date needs every event of its sessions, which the previous
+    fact_sessions bounds by their end dates. A key shared by another session (a hash
+    collision) would only rebuild one date more.
     """
     sessions_df = build.previous_table("fact_sessions", _FACT_SESSIONS_SCHEMA)
-    # Probed by session_key, a hash of the id: 8-byte keys instead of 36-byte strings. A
-    # collision would only rebuild one date more.
-    keys_df = ids_df.select(surrogate_key("session_id").alias("session_key"))
-    keys_df = F.broadcast(keys_df) if broadcast else keys_df
     touched = {
         str(row["session_date"])
         for row in sessions_df.join(keys_df, "session_key", "left_semi")
@@ -362,12 +355,16 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
             new_sessions_df = build_fact_sessions(events_df)
         else:
             ids_df = changed_df.select("session_id").distinct()
-            ids_df = ids_df.persist(StorageLevel.MEMORY_AND_DISK)  # read by four joins
+            ids_df = ids_df.persist(StorageLevel.MEMORY_AND_DISK)  # read by every join below
             cached.append(ids_df)
             few_sessions = ids_df.count() <= BROADCAST_ROWS  # usually: a day's sessions
             if few_sessions:  # joined with broadcast ids: events and tables are not shuffled
                 ids_df = F.broadcast(ids_df)
-            rebuilt, read_dates = _session_dates(build, ids_df, changed, staged_dates, few_sessions)
+            # The same sessions by session_key (their ids' hash): the whole-table probes
+            # and dim_user's fold compare 8-byte keys, not 36-byte ids.
+            keys_df = ids_df.select(surrogate_key("session_id").alias("session_key"))
+            keys_df = F.broadcast(keys_df) if few_sessions else keys_df
+            rebuilt, read_dates = _session_dates(build, keys_df, changed, staged_dates)
             events_df = staged_events(read_dates)
             new_sessions_df = _recomputed_sessions(build, events_df, ids_df, rebuilt)
         result.dates_rebuilt = rebuilt
@@ -386,7 +383,7 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
             if plan.full:
                 build.write("dim_user", build_dim_user(sessions.result()))
             else:
-                dim_user(build, sessions.result(), ids_df, rebuilt, few_sessions)
+                dim_user(build, sessions.result(), keys_df, rebuilt, few_sessions)
 
         def daily() -> None:
             new_sessions_df = only_rebuilt(sessions.result(), "session_date")  # not re-aggregated
@@ -455,17 +452,15 @@ def write_products(build: CuratedBuild, events_df: DataFrame, full: bool) -> Non
 def dim_user(
     build: CuratedBuild,
     sessions_df: DataFrame,
-    ids_df: DataFrame,
+    keys_df: DataFrame,
     rebuilt: list[str],
     few_sessions: bool,
 ) -> None:
     """dim_user of an incremental run: the previous rows folded with the sessions aggregated
-    again (`ids_df`), as they were and as they are (see fold_dim_user); the few users that
-    cannot be folded are aggregated again from all their sessions (update_dim_user)."""
-    # By session_key, the ids' hash: 8-byte joins. A session sharing a changed one's key is
-    # taken too, as it was and as it is; unchanged, its terms cancel out.
-    keys_df = ids_df.select(surrogate_key("session_id").alias("session_key"))
-    keys_df = F.broadcast(keys_df) if few_sessions else keys_df
+    again (their keys: `keys_df`), as they were and as they are (see fold_dim_user); the few
+    users that cannot be folded are aggregated again from all their sessions
+    (update_dim_user). A session sharing a changed one's key is taken too, as it was and as
+    it is: unchanged, its terms cancel out."""
     removed_df = build.previous_table("fact_sessions", sessions_df.schema, rebuilt)
     removed_df = removed_df.join(keys_df, "session_key", "left_semi")
     added_df = sessions_df.where(_isin_dates("session_date", rebuilt))
@@ -518,7 +513,7 @@ class Checks:
     when they were published, and the dimensions they reference only gain keys. Dimensions
     and summaries are checked whole (their column rules measured as they were written).
     Rules can be evaluated in several groups (as their tables are written); the results of
-    one run share one evaluated_at.
+    one run share one reference date and one evaluated_at.
     """
 
     def __init__(
@@ -536,6 +531,7 @@ class Checks:
             for name, entry in published["tables"].items()
             if "rows" in entry
         }
+        self.reference_date = args.reference_date or datetime.now(UTC).date()
         self.evaluated_at = datetime.now(UTC).replace(microsecond=0)
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -569,7 +565,7 @@ class Checks:
             frames,
             rules,
             run_id=self.args.run_id,
-            reference_date=self.args.reference_date or datetime.now(UTC).date(),
+            reference_date=self.reference_date,
             previous_counts=self.previous_counts,
             evaluated_at=self.evaluated_at,
             table_counts={name: self.table_rows(name) for name in facts if name in counted},
