@@ -16,6 +16,7 @@ export SPARK_LOCAL_IP := 127.0.0.1
 
 .DEFAULT_GOAL := help
 BENCH_LAKE ?= benchmarks/out/lake-spark-20000000
+BENCH_REPEAT ?= 1
 .PHONY: help venv java checkov chromium synth demo views dashboard test lint format bench bench-incremental bench-views bench-dashboard clean
 
 help: ## List the targets
@@ -80,8 +81,8 @@ format: venv ## Format the code
 bench: venv java ## Benchmark the pipeline against the DuckDB baseline (1M, 5M, 20M events)
 	$(BIN)/python benchmarks/bench_pipeline.py
 
-bench-incremental: venv java ## Add day 31 to a 30-day lake vs a full refresh of 31 days (42M events, one real month)
-	$(BIN)/python benchmarks/bench_incremental.py
+bench-incremental: venv java ## Add day 31 to a 30-day lake vs a full refresh of 31 days (42M events, one real month; BENCH_REPEAT=3 for 3 pairs)
+	$(BIN)/python benchmarks/bench_incremental.py --repeat $(BENCH_REPEAT)
 
 bench-views: $(RUNTIME_STAMP) ## Per-view latency and Parquet bytes read on the 20M-event lake of `make bench`
 	$(BIN)/python benchmarks/bench_views.py $(BENCH_LAKE)
