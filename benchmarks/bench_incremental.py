@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -79,12 +80,6 @@ def copy_lake(template: Path, lake: Path) -> None:
     never changes a file in place; it writes new ones and renames)."""
     shutil.rmtree(lake, ignore_errors=True)
     shutil.copytree(template, lake, copy_function=os.link)
-
-
-def median(values: list[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def main() -> None:
@@ -153,9 +148,9 @@ def main() -> None:
         "days": DAYS,
         "setup_30_days_seconds": round(setup.wall_seconds, 1),
         "pairs": pairs,
-        "ratio": round(median(ratios), 3),
+        "ratio": round(statistics.median(ratios), 3),
         "worst_ratio": max(ratios),
-        "in_run_ratio": round(median([pair["in_run_ratio"] for pair in pairs]), 3),
+        "in_run_ratio": round(statistics.median([pair["in_run_ratio"] for pair in pairs]), 3),
         "incremental_model": incremental_report["model"]["mode"],
         "dates_rebuilt": incremental_report["model"]["dates_rebuilt"],
         "agree": ours == theirs,
