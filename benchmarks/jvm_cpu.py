@@ -9,8 +9,8 @@ machine's busy and idle CPU seconds over the same time. Linux only. Not a test.
     python benchmarks/jvm_cpu.py -- ecom run --raw RAW --lake LAKE --quiet
 
 A short run on few cores can spend a third of its CPU compiling: measured 2026-12-02 on
-2 cores, adding day 31 to a 30-day lake used ~120 CPU-seconds in ~62 s of wall time, of
-which ~51 s in tasks, ~40 s in the JIT compilers (C2 ~32 s), ~14 s in driver threads.
+2 cores, adding day 31 to a 30-day lake used ~119 CPU-seconds in ~64 s of wall time, of
+which ~49 in tasks, ~39 in the JIT compilers (C2 ~31), ~13 in driver threads.
 """
 
 from __future__ import annotations
@@ -18,30 +18,31 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 
+import psutil
+
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def spark_jvms() -> list[str]:
-    """Pids of running JVMs that run SparkSubmit (the driver of a local session)."""
+def spark_jvms(process: psutil.Process) -> list[int]:
+    """Pids of the JVMs among `process`'s descendants that run SparkSubmit (the driver of a
+    local session); a Spark JVM elsewhere on the machine is not counted."""
     pids = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+    for child in process.children(recursive=True):
         try:
-            with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                argv = handle.read().split(b"\0")
-        except OSError:
+            argv = child.cmdline()
+        except psutil.Error:
             continue
-        if argv and argv[0].endswith(b"java") and b"org.apache.spark.deploy.SparkSubmit" in argv:
-            pids.append(pid)
+        if argv and argv[0].endswith("java") and "org.apache.spark.deploy.SparkSubmit" in argv:
+            pids.append(child.pid)
     return pids
 
 
-def thread_ticks(pid: str) -> dict[str, tuple[str, int]]:
+def thread_ticks(pid: int) -> dict[str, tuple[str, int]]:
     """Thread id → (name, user + system clock ticks so far) of one process."""
     threads = {}
     for tid in os.listdir(f"/proc/{pid}/task"):
@@ -60,8 +61,8 @@ def kind(name: str) -> str:
         return "JIT C2 compiler"
     if name.startswith("C1 Compiler"):
         return "JIT C1 compiler"
-    if name.startswith("GC Thread") or name in ("VM Thread",):
-        return "garbage collection"
+    if name.startswith("GC Thread") or name == "VM Thread":
+        return "garbage collection (GC and VM threads)"
     if re.fullmatch(r"Thread-\d+", name):
         return "driver (py4j) threads"
     return "other JVM threads"
@@ -82,12 +83,16 @@ def main() -> None:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         raise SystemExit("jvm_cpu: give a command to run after --")
-    seen: dict[tuple[str, str], tuple[str, int]] = {}
+    seen: dict[tuple[int, str], tuple[str, int]] = {}
     done = threading.Event()
 
-    def sample() -> None:
+    def sample(process: psutil.Process) -> None:
         while not done.is_set():
-            for pid in spark_jvms():
+            try:
+                pids = spark_jvms(process)
+            except psutil.Error:  # the command has exited
+                pids = []
+            for pid in pids:
                 try:
                     for tid, value in thread_ticks(pid).items():
                         seen[(pid, tid)] = value
@@ -97,9 +102,10 @@ def main() -> None:
 
     busy, idle = machine_ticks()
     started = time.perf_counter()
-    sampler = threading.Thread(target=sample, daemon=True)
+    process = psutil.Popen(command)
+    sampler = threading.Thread(target=sample, args=(process,), daemon=True)
     sampler.start()
-    code = subprocess.run(command).returncode
+    code = process.wait()
     done.set()
     sampler.join()
     wall = time.perf_counter() - started
