@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--driver-memory", default="3g", help="local Spark driver memory")
 
+    commands.add_parser(
+        "class-archive",
+        help="build the archive of Spark's classes that makes local runs start faster",
+    )
+
     register_aws_commands(commands)
     register_query_commands(commands)
     register_dashboard_commands(commands)
@@ -153,7 +158,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"generate": cmd_generate, "run": cmd_run}
+def cmd_class_archive(args: argparse.Namespace) -> int:
+    """`ecom class-archive`: build the class-data-sharing archive of the local Spark JVM."""
+    from ecom.classarchive import build
+
+    build()
+    return 0
+
+
+COMMANDS = {"generate": cmd_generate, "run": cmd_run, "class-archive": cmd_class_archive}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

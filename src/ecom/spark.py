@@ -11,6 +11,8 @@ from importlib import resources
 
 from pyspark.sql import SparkSession
 
+from ecom import classarchive
+
 # Settings the jobs rely on, applied to local sessions and to the Glue session alike.
 JOB_CONF: dict[str, str] = {
     "spark.sql.session.timeZone": "UTC",
@@ -33,14 +35,24 @@ def local_session(
     cores: int | None = None,
     driver_memory: str = "3g",
     shuffle_partitions: int | None = None,
+    extra_java_options: list[str] | None = None,
+    class_archive: bool = True,
 ) -> SparkSession:
-    """A local SparkSession for the embedded default (quiet logs, no UI, UTC)."""
+    """A local SparkSession for the embedded default (quiet logs, no UI, UTC), its JVM's
+    classes mapped from the class archive when there is one (see ecom.classarchive)."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     cores = cores or os.cpu_count() or 2
     log4j = resources.files("ecom").joinpath("log4j2.properties")
-    java_options = f"-Dlog4j.configurationFile=file:{log4j} -XX:+UseParallelGC"
+    java_options = " ".join(
+        [
+            f"-Dlog4j.configurationFile=file:{log4j}",
+            "-XX:+UseParallelGC",
+            *(classarchive.java_options() if class_archive else []),
+            *(extra_java_options or []),
+        ]
+    )
     builder = (
         SparkSession.builder.master(f"local[{cores}]")
         .appName(app_name)

@@ -1,0 +1,121 @@
+"""A class-data-sharing archive of the local Spark JVM's classes: shorter local runs.
+
+Every local Spark run starts a JVM that reads, parses and verifies ~13,500 classes of Spark
+and its libraries: about 8 CPU-seconds of a 2-core run, a fixed cost that weighs most on a
+short (incremental) run. JDK 17 can map those classes from an archive instead (application
+class-data sharing, `-XX:SharedArchiveFile`). `ecom class-archive` builds one per virtual
+environment by running the pipeline on a few thousand generated events with
+`-XX:ArchiveClassesAtExit` (the classes it loads are the ones a real run loads); `make test`
+and the benchmarks build it, `make demo` does not (one run gains less than the build costs).
+
+A local session uses the archive when the file exists. When it does not fit the JVM (another
+JDK, other jars, or a SPARK_CONF_DIR holding files: JDK 17 refuses non-empty folders on the
+class path) the JVM loads the classes the usual way, silently: the archive can make a run
+faster, never make it fail. ECOM_CLASS_ARCHIVE names another file, or `off`. Glue starts
+its own JVMs: nothing changes there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ecom.errors import EcomError
+
+ENV = "ECOM_CLASS_ARCHIVE"
+# Generated events of the build run: enough for every code path a run takes (a full build,
+# a day added, a re-delivered day), few enough that it takes seconds.
+BUILD_ROWS = 20_000
+BUILD_DAYS_HELD_BACK = 2
+
+
+class ClassArchiveError(EcomError):
+    """The JVM wrote no class archive."""
+
+
+def archive_path() -> Path | None:
+    """The archive local sessions use: $ECOM_CLASS_ARCHIVE, none when that is `off`, else
+    one per virtual environment and pyspark version (the jars it holds)."""
+    configured = os.environ.get(ENV, "")
+    if configured.lower() == "off":
+        return None
+    if configured:
+        return Path(configured)
+    import pyspark
+
+    return Path(sys.prefix) / "share" / "ecom" / f"spark-{pyspark.__version__}-classes.jsa"
+
+
+def java_options(path: Path | None = None) -> list[str]:
+    """JVM options that map the archive, when there is one; the JVM's messages about an
+    archive it cannot use are turned off (it then loads classes the usual way)."""
+    path = path if path is not None else archive_path()
+    if path is None or not path.is_file():
+        return []
+    return [f"-XX:SharedArchiveFile={path}", "-Xlog:cds*=off", "-Xlog:class+path*=off"]
+
+
+def build(path: Path | None = None, rows: int = BUILD_ROWS) -> Path:
+    """Build the archive at `path` (default: archive_path()) from a small pipeline run in a
+    fresh JVM of this process; replace any previous one only once the new one is complete.
+
+    Must run in a process without a Spark session (the JVM writes the archive as it exits).
+    """
+    from pyspark.sql import SparkSession
+
+    target = path if path is not None else archive_path()
+    if target is None:
+        raise ClassArchiveError(f"{ENV}=off: no class archive to build")
+    if SparkSession.getActiveSession() is not None:
+        raise ClassArchiveError("a Spark session is running in this process: use a fresh one")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ecom-class-archive-") as work:
+        options = [f"-XX:ArchiveClassesAtExit={partial}", "-Xlog:cds*=error"]
+        _run_and_exit(Path(work), rows, options)
+    if not partial.is_file() or partial.stat().st_size == 0:
+        raise ClassArchiveError(
+            f"{target}: the JVM wrote no class archive (is SPARK_CONF_DIR a folder with files? "
+            "JDK 17 archives only with empty folders on the class path)"
+        )
+    os.replace(partial, target)
+    seconds = time.perf_counter() - started
+    print(f"class archive: {target} ({target.stat().st_size / 1e6:.0f} MB, {seconds:.0f} s)")
+    return target
+
+
+def _run_and_exit(work: Path, rows: int, extra_options: list[str]) -> None:
+    """Run the pipeline three times on generated events (a full build, the held-back days
+    added, a day re-delivered under a new name), then stop the JVM and wait until it exits."""
+    from ecom.generate import generate
+    from ecom.pipeline import run_pipeline
+    from ecom.spark import local_session
+
+    raw, held = work / "raw", work / "held"
+    result = generate(raw, rows, months=1)
+    held.mkdir()
+    for path in sorted(result.files)[-BUILD_DAYS_HELD_BACK:]:
+        shutil.move(str(path), held)
+    spark = local_session(
+        "ecom-class-archive", extra_java_options=extra_options, class_archive=False
+    )
+    try:
+        lake = str(work / "lake")
+        run_pipeline(spark, str(raw), lake, show_progress=False)
+        for moved in held.iterdir():
+            shutil.move(str(moved), raw)
+        run_pipeline(spark, str(raw), lake, show_progress=False)
+        first = sorted(raw.iterdir())[0]
+        shutil.copy(first, raw / f"redelivered-{first.name}")
+        run_pipeline(spark, str(raw), lake, show_progress=False)
+    finally:
+        jvm = spark.sparkContext._gateway.proc  # the JVM spark-submit exec'd into
+        spark.stop()
+        jvm.stdin.close()  # the gateway exits on end of input, then the archive is written
+        jvm.wait(timeout=600)
