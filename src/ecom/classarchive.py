@@ -76,9 +76,13 @@ def build(path: Path | None = None, rows: int = BUILD_ROWS) -> Path:
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     partial.unlink(missing_ok=True)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="ecom-class-archive-") as work:
-        options = [f"-XX:ArchiveClassesAtExit={partial}", "-Xlog:cds*=error"]
-        _run_and_exit(Path(work), rows, options)
+    options = [f"-XX:ArchiveClassesAtExit={partial}", "-Xlog:cds*=error"]
+    try:
+        with tempfile.TemporaryDirectory(prefix="ecom-class-archive-") as work:
+            _run_and_exit(Path(work), rows, options)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # the JVM may still have written it as it exited
+        raise
     if not partial.is_file() or partial.stat().st_size == 0:
         raise ClassArchiveError(
             f"{target}: the JVM wrote no class archive (is SPARK_CONF_DIR a folder with files? "
