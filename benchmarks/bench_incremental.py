@@ -33,6 +33,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ecom.classarchive import archive_path
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -98,6 +100,7 @@ def main() -> None:
     if args.repeat < 1:
         raise SystemExit(f"--repeat {args.repeat}: expected 1 or more")
     OUT.mkdir(exist_ok=True)
+    archive = archive_path()
     files = generate_days(args.rows)
     raw_incremental = OUT / f"raw-incremental-{args.rows}"
     lake_30_days = OUT / f"lake-30days-{args.rows}"
@@ -154,6 +157,8 @@ def main() -> None:
         "incremental_model": incremental_report["model"]["mode"],
         "dates_rebuilt": incremental_report["model"]["dates_rebuilt"],
         "agree": ours == theirs,
+        # Both runs of every pair start their JVM the same way: with it, or both without.
+        "class_archive": str(archive) if archive and archive.is_file() else None,
         "figures": ours,
     }
     print(json.dumps(result, indent=2))
@@ -161,7 +166,8 @@ def main() -> None:
         f"\n{args.rows:,} events; add day 31 to a 30-day lake vs a full refresh of 31 days, "
         f"{len(pairs)} pair(s): ratio {result['ratio']:.1%} (median; worst "
         f"{result['worst_ratio']:.1%}; target <= 25%); in-run seconds ratio "
-        f"{result['in_run_ratio']:.1%}; same result: {result['agree']}"
+        f"{result['in_run_ratio']:.1%}; same result: {result['agree']}; class archive: "
+        f"{'used' if result['class_archive'] else 'none (make class-archive builds it)'}"
     )
     (OUT / f"incremental-{args.rows}.json").write_text(json.dumps(result, indent=2) + "\n")
 

@@ -48,4 +48,7 @@ def test_the_session_jvm_maps_the_archive(spark) -> None:
     pid = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
     maps = Path(f"/proc/{pid}/maps").read_text()
     # Mapped only when the JVM accepted it (same JDK, same jars, same class path).
-    assert str(archive) in maps
+    assert str(archive) in maps, (
+        f"the test JVM does not map {archive}: rebuild it with `ecom class-archive`, and "
+        "leave SPARK_CONF_DIR unset or empty (JDK 17 maps no archive past a folder with files)"
+    )
