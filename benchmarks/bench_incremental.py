@@ -33,7 +33,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ecom.classarchive import archive_path
+from ecom.runtime.classarchive import archive_path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

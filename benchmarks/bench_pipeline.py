@@ -127,7 +127,7 @@ def run_duckdb(raw: Path, rows: int) -> tuple[Measured, Path]:
 
 def published_files(zone: Path, table: str) -> str:
     """A DuckDB list literal of the Parquet files a zone's publication names for a table."""
-    from ecom import tablestore
+    from ecom.storage import tablestore
 
     snapshot = tablestore.load_local(zone)
     folders = tablestore.data_locations(str(zone), snapshot, table)

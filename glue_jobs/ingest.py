@@ -25,10 +25,10 @@ OPTIONAL = {"report_path": None, "run_id": None, "full_refresh": "false"}
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the ingest job, write its report, commit the Glue job."""
-    from ecom import hadoopfs
-    from ecom.glue import glue_job, is_true
     from ecom.jobs.ingest import IngestArgs, run_ingest
-    from ecom.lake import join_path
+    from ecom.runtime.glue import glue_job, is_true
+    from ecom.storage import hadoopfs
+    from ecom.storage.lake import join_path
 
     with glue_job(argv or sys.argv, REQUIRED, OPTIONAL) as (spark, args):
         result = run_ingest(
@@ -52,6 +52,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from ecom.glue import exit_code_of
+    from ecom.runtime.glue import exit_code_of
 
     sys.exit(exit_code_of(main, "ingest"))

@@ -32,11 +32,11 @@ OPTIONAL = {
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the model job, write its report, commit the Glue job."""
-    from ecom import hadoopfs
-    from ecom.glue import glue_job, is_true
     from ecom.jobs.model import ModelArgs, run_model
-    from ecom.lake import join_path
     from ecom.quality import DataQualityError
+    from ecom.runtime.glue import glue_job, is_true
+    from ecom.storage import hadoopfs
+    from ecom.storage.lake import join_path
 
     with glue_job(argv or sys.argv, REQUIRED, OPTIONAL) as (spark, args):
         model_args = ModelArgs(
@@ -68,8 +68,8 @@ def register_catalog(spark, database: str, curated_path: str) -> None:
     """Register what the curated publication names (tables, partitions, dq_results) in Glue."""
     import boto3
 
-    from ecom import tablestore
     from ecom.catalog import register_glue, spark_table_schemas
+    from ecom.storage import tablestore
 
     snapshot = tablestore.load(spark, curated_path)
     tables = spark_table_schemas(spark, curated_path, snapshot)
@@ -78,6 +78,6 @@ def register_catalog(spark, database: str, curated_path: str) -> None:
 
 
 if __name__ == "__main__":
-    from ecom.glue import exit_code_of
+    from ecom.runtime.glue import exit_code_of
 
     sys.exit(exit_code_of(main, "model"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pyspark.sql import DataFrame, SparkSession
 
-from ecom import tablestore
-from ecom.lake import Lake
+from ecom.storage import tablestore
+from ecom.storage.lake import Lake
 
 
 def read_curated(spark: SparkSession, lake: Lake, name: str) -> DataFrame:

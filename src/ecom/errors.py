@@ -26,3 +26,7 @@ class DataFrameMissingColumnError(EcomError):
 
 class ReconciliationError(EcomError):
     """Row counts do not reconcile: rows read != staged + quarantined + duplicates dropped."""
+
+
+class MixedSourcesError(EcomError):
+    """A run would put rows of two raw sources into one lake; nothing has been written."""

@@ -49,8 +49,8 @@ def target() -> QuickSightTarget:
 def dashboard_lake(spark, tmp_path_factory) -> Path:
     """~20k generated events over 2 months (plus 3 bad rows) → one pipeline run."""
     from ecom.catalog.local import register_local
-    from ecom.generate import generate
-    from ecom.pipeline import run_pipeline
+    from ecom.devdata.generate import generate
+    from ecom.jobs.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("dashboard-lake")
     raw, lake = root / "raw", root / "lake"

@@ -47,7 +47,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(dashboard_lake, tmp_path_factory):
     """`ecom dashboard` (its streamlit command line) on a free port; stopped afterwards."""
-    from ecom.dashboard.cli import streamlit_command
+    from ecom.cli.dashboard import streamlit_command
 
     port = free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
@@ -156,7 +156,7 @@ def test_every_sheet_renders_in_chromium(server, browser, dashboard_lake) -> Non
 
 
 def test_streamlit_command_is_local_and_headless() -> None:
-    from ecom.dashboard.cli import streamlit_command
+    from ecom.cli.dashboard import streamlit_command
 
     command = streamlit_command("/lake", 8765)
     assert command[:4] == [sys.executable, "-m", "streamlit", "run"]

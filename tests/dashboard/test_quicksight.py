@@ -91,7 +91,7 @@ def test_definition_matches_golden_snapshot(spec, target) -> None:
 
 
 def test_render_command_writes_every_request(tmp_path, spec) -> None:
-    from ecom.dashboard.cli import cmd_render
+    from ecom.cli.dashboard import cmd_render
 
     class Args:
         stage = "dev"

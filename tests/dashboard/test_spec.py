@@ -14,8 +14,8 @@ from ecom.dashboard.spec import (
     validate_spec,
     visuals,
 )
-from ecom.lake import CATALOG_TABLES
 from ecom.query.local import LocalEngine
+from ecom.storage.lake import CATALOG_TABLES
 
 
 def test_sheets_are_the_four_of_the_issue(spec) -> None:

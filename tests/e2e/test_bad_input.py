@@ -9,8 +9,8 @@ import gzip
 import pytest
 
 from ecom import cli
-from ecom.pipeline import run_pipeline
-from ecom.raw import RAW_HEADER
+from ecom.jobs.pipeline import run_pipeline
+from ecom.sources.clickstream.contract import RAW_HEADER
 
 pytestmark = pytest.mark.e2e
 

@@ -15,10 +15,10 @@ import sys
 
 import pytest
 
-from ecom.generate import generate
-from ecom.lake import CURATED_TABLES, Lake
-from ecom.pipeline import run_pipeline
+from ecom.devdata.generate import generate
+from ecom.jobs.pipeline import run_pipeline
 from ecom.query.local import LocalEngine
+from ecom.storage.lake import CURATED_TABLES, Lake
 from tests.lakeread import read_curated, read_staged
 
 pytestmark = pytest.mark.e2e

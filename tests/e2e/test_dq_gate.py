@@ -8,13 +8,13 @@ import shutil
 import pytest
 
 from ecom import cli
-from ecom.generate import generate
+from ecom.devdata.generate import generate
 from ecom.jobs import model as model_job
-from ecom.lake import CURATED_TABLES, Lake
-from ecom.pipeline import run_pipeline
+from ecom.jobs.pipeline import run_pipeline
 from ecom.quality.evaluate import DataQualityError
 from ecom.quality.rules import ERROR, RULES, value_range
 from ecom.query.local import LocalEngine
+from ecom.storage.lake import CURATED_TABLES, Lake
 from tests.lakeread import read_curated
 
 pytestmark = pytest.mark.e2e
@@ -115,7 +115,7 @@ def test_cli_prints_the_summary_and_one_line_error_on_a_failed_gate(
     lake = tmp_path / "lake"
     shutil.copytree(lake_before.root, lake)
     monkeypatch.setattr(model_job, "RULES", [*RULES, CHEAP_ONLY])
-    monkeypatch.setattr("ecom.spark.local_session", lambda *args, **kwargs: spark)
+    monkeypatch.setattr("ecom.runtime.spark.local_session", lambda *args, **kwargs: spark)
     code = cli.main(["run", "--raw", str(raw_days[1]), "--lake", str(lake), "--quiet"])
     out, err = capsys.readouterr()
     assert code == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ecom.raw import RAW_HEADER
+from ecom.sources.clickstream.contract import RAW_HEADER
 
 pytestmark = pytest.mark.e2e
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ecom.lake import Lake
-from ecom.pipeline import run_pipeline
+from ecom.jobs.pipeline import run_pipeline
+from ecom.storage.lake import Lake
 
 pytestmark = pytest.mark.e2e
 

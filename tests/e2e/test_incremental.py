@@ -9,10 +9,10 @@ from decimal import Decimal
 import pyspark.sql.functions as F
 import pytest
 
-from ecom.generate import generate
-from ecom.lake import CURATED_TABLES, Lake
-from ecom.pipeline import run_pipeline
-from ecom.raw import RAW_HEADER
+from ecom.devdata.generate import generate
+from ecom.jobs.pipeline import run_pipeline
+from ecom.sources.clickstream.contract import RAW_HEADER
+from ecom.storage.lake import CURATED_TABLES, Lake
 from tests.lakeread import read_curated, read_staged
 from tests.reference import read_expected
 

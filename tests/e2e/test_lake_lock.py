@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from ecom import cli
-from ecom.lock import LOCK_NAME, LakeLockedError, lake_lock
-from ecom.raw import RAW_HEADER
+from ecom.sources.clickstream.contract import RAW_HEADER
+from ecom.storage.lock import LOCK_NAME, LakeLockedError, lake_lock
 
 ROW = "2019-10-01 00:00:05 UTC,view,1,2,,,1.00,3,s1"
 

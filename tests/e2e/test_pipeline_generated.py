@@ -9,10 +9,10 @@ from datetime import date
 import pyspark.sql.functions as F
 import pytest
 
-from ecom.generate import generate
-from ecom.lake import Lake
-from ecom.pipeline import run_pipeline
-from ecom.raw import RAW_HEADER
+from ecom.devdata.generate import generate
+from ecom.jobs.pipeline import run_pipeline
+from ecom.sources.clickstream.contract import RAW_HEADER
+from ecom.storage.lake import Lake
 from tests.lakeread import read_curated
 from tests.reference import read_expected
 

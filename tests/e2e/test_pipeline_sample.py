@@ -9,8 +9,8 @@ from pathlib import Path
 import pyspark.sql.functions as F
 import pytest
 
-from ecom.lake import CURATED_TABLES, Lake
-from ecom.pipeline import run_pipeline
+from ecom.jobs.pipeline import run_pipeline
+from ecom.storage.lake import CURATED_TABLES, Lake
 from tests.lakeread import read_curated
 from tests.reference import read_expected
 

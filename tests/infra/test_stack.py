@@ -10,8 +10,8 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from ecom.aws.config import load_config
-from ecom.lake import CURATED_TABLES
 from ecom.quality.dqdl import render_rulesets
+from ecom.storage.lake import CURATED_TABLES
 from tests.infra.conftest import FAKE_ACCOUNT, STAGE, Synthesis
 
 

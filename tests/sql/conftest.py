@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ecom.catalog.local import register_local
-from ecom.generate import generate
-from ecom.pipeline import run_pipeline
+from ecom.devdata.generate import generate
+from ecom.jobs.pipeline import run_pipeline
 
 ROWS = 30_000
 MONTHS = 3

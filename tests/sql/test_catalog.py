@@ -22,8 +22,8 @@ from ecom.catalog import (
 from ecom.catalog.glue import GlueRegistrationError
 from ecom.catalog.local import NoPipelineRunError, build_local_catalog
 from ecom.catalog.schema import hive_type_of_arrow
-from ecom.lake import CATALOG_TABLES
 from ecom.quality import RESULT_SCHEMA
+from ecom.storage.lake import CATALOG_TABLES
 
 DATABASE = "ecom_test"
 REGION = "us-east-1"

@@ -11,12 +11,12 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from ecom import tablestore
 from ecom.catalog.ddl import ddl_files, render_ddl, sql_root, view_files
 from ecom.catalog.schema import hive_type_of_arrow
 from ecom.errors import InvalidArgumentError
-from ecom.lake import CATALOG_TABLES
 from ecom.query.base import load_views
+from ecom.storage import tablestore
+from ecom.storage.lake import CATALOG_TABLES
 from tests.sql.helpers import ddl_columns
 
 SQL_FILES = sorted(sql_root().glob("*/*.sql"))

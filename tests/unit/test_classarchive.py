@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ecom import classarchive
+from ecom.cli import archive
+from ecom.runtime import classarchive
 
 
 def test_no_options_without_an_archive(tmp_path: Path) -> None:
@@ -36,8 +37,8 @@ def test_environment_names_another_archive_or_none(
 
 
 def test_build_refuses_while_a_session_runs(spark, tmp_path: Path) -> None:
-    with pytest.raises(classarchive.ClassArchiveError, match="fresh one"):
-        classarchive.build(tmp_path / "x.jsa")
+    with pytest.raises(archive.ClassArchiveError, match="fresh one"):
+        archive.build(tmp_path / "x.jsa")
     assert not (tmp_path / "x.jsa").exists()
 
 

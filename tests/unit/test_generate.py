@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-import ecom.generate as generate_module
-from ecom.generate import GenerateResult, generate
-from ecom.raw import EVENT_TYPES, RAW_COLUMNS, RAW_HEADER
+import ecom.devdata.generate as generate_module
+from ecom.devdata.generate import GenerateResult, generate
+from ecom.sources.clickstream.contract import EVENT_TYPES, RAW_COLUMNS, RAW_HEADER
 
 ROWS = 30_000
 HEADER_LINE = (

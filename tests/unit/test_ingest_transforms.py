@@ -11,21 +11,20 @@ from chispa import assert_df_equality
 from pyspark.sql.types import StringType, StructField, StructType
 
 from ecom.errors import DataFrameMissingColumnError
-from ecom.raw import RAW_HEADER
-from ecom.rawfiles import RawFile, layout_of
-from ecom.transforms.ingest import (
+from ecom.sources.base import layout_of
+from ecom.sources.clickstream.contract import RAW_COLUMNS, RAW_HEADER
+from ecom.sources.clickstream.lines import (
+    EVENT_COLUMNS,
     STAGED_COLUMNS,
-    drop_exact_duplicates,
-    to_quarantine,
     to_staged,
     validate_lines,
-    with_raw_fields,
 )
+from ecom.sources.staging import drop_exact_duplicates, to_quarantine, with_raw_fields
 
 LINES_SCHEMA = StructType(
     [StructField("value", StringType()), StructField("source_file", StringType())]
 )
-LAYOUT = layout_of(RawFile("day.csv", 1, RAW_HEADER))
+LAYOUT = layout_of("day.csv", RAW_HEADER, RAW_COLUMNS)
 GOOD = "2019-10-01 00:00:05 UTC,purchase,44600062,2103807459595387724,,shiseido,35.79,541312140,72d76fde-8bb3-4e00-8c23-a032dfed738c"
 
 
@@ -41,7 +40,7 @@ def with_field(line: str, index: int, value: str) -> str:
 
 def test_with_raw_fields_splits_and_handles_quoted_commas(spark) -> None:
     quoted = '2019-10-01 00:00:05 UTC,view,1,2,"kids,toys",lego,"1,5",3,s1'
-    rows = with_raw_fields(lines(spark, GOOD, quoted, "a,b", ""), LAYOUT).collect()
+    rows = with_raw_fields(lines(spark, GOOD, quoted, "a,b", ""), LAYOUT, RAW_COLUMNS).collect()
     assert rows[0]["brand"] == "shiseido" and rows[0]["field_count"] == 9
     assert rows[0]["category_code"] == ""
     assert rows[1]["category_code"] == "kids,toys" and rows[1]["price"] == "1,5"
@@ -53,7 +52,7 @@ def test_with_raw_fields_splits_and_handles_quoted_commas(spark) -> None:
 def test_with_raw_fields_names_missing_columns(spark) -> None:
     frame = spark.createDataFrame([("x",)], "value string")
     with pytest.raises(DataFrameMissingColumnError, match="with_raw_fields: missing column"):
-        with_raw_fields(frame, LAYOUT)
+        with_raw_fields(frame, LAYOUT, RAW_COLUMNS)
 
 
 REASON_CASES = [
@@ -138,7 +137,7 @@ def test_drop_exact_duplicates_keeps_one_of_each_identical_event(spark) -> None:
         lines(spark, GOOD, GOOD, other_price, same_value_other_text, GOOD), LAYOUT
     )
     staged = to_staged(validated, "r", F.current_timestamp())
-    result = drop_exact_duplicates(staged, 2).select("price")
+    result = drop_exact_duplicates(staged, 2, EVENT_COLUMNS).select("price")
     expected = spark.createDataFrame(
         [(Decimal("35.79"),), (Decimal("35.80"),)], "price decimal(18,2)"
     )

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from ecom.transforms.ingest import STAGED_SCHEMA
+from ecom.sources.clickstream.lines import STAGED_SCHEMA
 from ecom.transforms.model import (
     build_dim_category,
     build_dim_product,

@@ -21,7 +21,6 @@ from pyspark.sql.types import (
 )
 
 from ecom.errors import EcomError, InvalidArgumentError
-from ecom.lake import CURATED_TABLES
 from ecom.quality.dqdl import render_rule, render_rulesets
 from ecom.quality.evaluate import (
     RESULT_SCHEMA,
@@ -49,7 +48,8 @@ from ecom.quality.rules import (
     unique,
     value_range,
 )
-from ecom.transforms.ingest import STAGED_SCHEMA
+from ecom.sources.clickstream.lines import STAGED_SCHEMA
+from ecom.storage.lake import CURATED_TABLES
 from ecom.transforms.model import (
     build_dim_category,
     build_dim_product,

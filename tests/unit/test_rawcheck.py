@@ -7,21 +7,21 @@ import gzip
 
 import pytest
 
-from ecom.raw import RAW_HEADER
-from ecom.rawcheck import (
+from ecom.sources.clickstream.contract import RAW_COLUMNS, RAW_HEADER
+from ecom.storage.rawcheck import (
     check_gzip_files,
     gzip_problem,
     header_rejection,
     rejected_files_path,
     screen_raw_files,
 )
-from ecom.rawfiles import RawFile, list_raw_files
+from ecom.storage.rawfiles import RawFile, list_raw_files
 
 ROW = "2019-10-01 00:00:05 UTC,view,1,2,,,1.00,3,s1"
 
 
 def reason_of(header: str | None, path: str = "s3://b/raw/day.csv", error: str | None = None):
-    rejection = header_rejection(RawFile(path, 10, header, 0, error))
+    rejection = header_rejection(RawFile(path, 10, header, 0, error), RAW_COLUMNS)
     return None if rejection is None else (rejection.reason, rejection.message)
 
 
@@ -137,7 +137,7 @@ def test_screening_rejects_copies_and_keeps_the_rest(spark, tmp_path) -> None:
     files = list_raw_files(spark, str(raw))
     target = str(tmp_path / "lake" / "quarantine" / "files" / "r1")
 
-    screening = screen_raw_files(spark, str(raw), files, target)
+    screening = screen_raw_files(spark, str(raw), files, target, RAW_COLUMNS)
 
     names = {f.path.rsplit("/", 1)[-1]: f.path for f in files}
     assert sorted(f.path.rsplit("/", 1)[-1] for f in screening.readable) == [
@@ -164,6 +164,8 @@ def test_screening_rejects_copies_and_keeps_the_rest(spark, tmp_path) -> None:
 def test_screening_one_file_named_as_raw_path_keeps_its_name(spark, tmp_path) -> None:
     (tmp_path / "day.csv").write_text("event_time,event_type\n")
     path = str(tmp_path / "day.csv")
-    screening = screen_raw_files(spark, path, list_raw_files(spark, path), str(tmp_path / "q"))
+    screening = screen_raw_files(
+        spark, path, list_raw_files(spark, path), str(tmp_path / "q"), RAW_COLUMNS
+    )
     assert [r.reason for r in screening.rejected.values()] == ["missing_columns"]
     assert (tmp_path / "q" / "day.csv").read_text() == "event_time,event_type\n"

@@ -7,8 +7,9 @@ import gzip
 import pytest
 
 from ecom.errors import InvalidArgumentError, MissingColumnsError
-from ecom.raw import RAW_HEADER
-from ecom.rawfiles import RawFile, group_by_layout, header_columns, layout_of, list_raw_files
+from ecom.sources.base import group_by_layout, header_columns, layout_of
+from ecom.sources.clickstream.contract import RAW_COLUMNS, RAW_HEADER
+from ecom.storage.rawfiles import list_raw_files
 
 
 def test_header_columns_strip_bom_quotes_spaces_and_case() -> None:
@@ -23,7 +24,7 @@ def test_layout_maps_reordered_columns_and_lists_extras() -> None:
         )
         + ",price,user_id"
     )
-    layout = layout_of(RawFile("f.csv", 10, header))
+    layout = layout_of("f.csv", header, RAW_COLUMNS)
     assert layout.positions["user_session"] == 0
     assert layout.positions["event_time"] == 2
     assert layout.positions["user_id"] == 9
@@ -34,7 +35,7 @@ def test_layout_maps_reordered_columns_and_lists_extras() -> None:
 def test_missing_columns_error_names_file_and_columns() -> None:
     header = "event_time,event_type,product_id,category_id,category_code,brand,user_session"
     with pytest.raises(MissingColumnsError) as error:
-        layout_of(RawFile("s3://bucket/raw/day1.csv", 10, header))
+        layout_of("s3://bucket/raw/day1.csv", header, RAW_COLUMNS)
     assert (
         str(error.value) == "s3://bucket/raw/day1.csv: missing required column(s): price, user_id"
     )
@@ -55,7 +56,7 @@ def test_list_raw_files_reads_headers_plain_gzip_and_skips_hidden(spark, tmp_pat
     names = [f.path.rsplit("/", 1)[-1] for f in files]
     assert names == ["a.csv", "b.csv.gz", "empty.csv", "c.csv"]
     assert [f.header for f in files] == [RAW_HEADER, RAW_HEADER, None, RAW_HEADER]
-    layouts = group_by_layout(files)
+    layouts = group_by_layout([(f.path, f.header) for f in files], RAW_COLUMNS)
     assert len(layouts) == 1 and len(layouts[0].files) == 3
 
 
@@ -65,7 +66,7 @@ def test_list_raw_files_missing_folder_is_one_line_error(spark, tmp_path) -> Non
 
 
 def test_layout_header_drops_the_bom_as_spark_line_reader_does() -> None:
-    layout = layout_of(RawFile("f.csv", 10, "\ufeff" + RAW_HEADER + "\r"))
+    layout = layout_of("f.csv", "\ufeff" + RAW_HEADER + "\r", RAW_COLUMNS)
     assert layout.header == RAW_HEADER
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 from ecom.aws.config import StageConfig
 from ecom.errors import EcomError, InvalidArgumentError
-from ecom.lake import join_path
+from ecom.storage.lake import join_path
 
 STEPS = ("ingest", "model")
 # Buckets holding data someone may want back: kept by `ecom destroy` unless --delete-data.

@@ -1,7 +1,7 @@
 """Glue Data Catalog registration from the curated zone's publication (boto3).
 
 The model Glue job calls `register_glue` after it publishes, so what Athena reads is what
-`<curated>/_current.json` names (`ecom.tablestore`), never whatever folders exist:
+`<curated>/_current.json` names (`ecom.storage.tablestore`), never whatever folders exist:
 
 - an unpartitioned table's `Location` is its published version folder
   (`<curated>/dim_user/v-<run>/`); each run that republishes it moves the location, one
@@ -28,10 +28,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ecom import tablestore
 from ecom.catalog.schema import TableSchema, table_schema_of_spark
 from ecom.errors import EcomError
-from ecom.lake import CATALOG_TABLES
+from ecom.storage import tablestore
+from ecom.storage.lake import CATALOG_TABLES
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

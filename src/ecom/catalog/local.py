@@ -1,6 +1,6 @@
 """The local persistent catalog: `<lake>/catalog/catalog.json`, read by the local query engine.
 
-Built from the curated zone's current publication (`ecom.tablestore`) and the footers of the
+Built from the curated zone's current publication (`ecom.storage.tablestore`) and the footers of the
 Parquet files it names (no data read): per table its location, columns and types, partition
 keys and partitions (each with the folder of its published version), files, bytes and rows.
 """
@@ -16,10 +16,10 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from ecom import tablestore
 from ecom.catalog.schema import PARTITION_KEYS, Column, TableSchema, columns_of_arrow
 from ecom.errors import EcomError, InvalidArgumentError
-from ecom.lake import CATALOG_TABLES, Lake
+from ecom.storage import tablestore
+from ecom.storage.lake import CATALOG_TABLES, Lake
 
 CATALOG_VERSION = 1
 

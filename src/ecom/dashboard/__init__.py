@@ -4,5 +4,5 @@
 - `ecom.dashboard.quicksight`: the QuickSight data source, datasets and dashboard Definition.
 - `ecom.dashboard.deploy`: create-or-update those on AWS through boto3.
 - `ecom.dashboard.data` + `app.py`: the same sheets served locally with Streamlit.
-- `ecom.dashboard.cli`: `ecom dashboards deploy|render` and `ecom dashboard`.
+- `ecom.cli.dashboard`: `ecom dashboards deploy|render` and `ecom dashboard`.
 """

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ecom.dashboard.spec import measure_alias
-from ecom.lake import CATALOG_TABLES, CURATED_TABLES, Lake
+from ecom.storage.lake import CATALOG_TABLES, CURATED_TABLES, Lake
 
 RUN_REPORT_COLUMNS = (
     "run_id",

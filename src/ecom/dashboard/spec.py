@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ecom.errors import InvalidArgumentError
-from ecom.lake import CATALOG_TABLES
+from ecom.storage.lake import CATALOG_TABLES
 
 SHEET_KINDS = ("kpi", "line", "bar", "donut", "heatmap", "histogram", "funnel", "table")
 AGGREGATIONS = ("sum", "count", "avg", "min", "max", "none")

@@ -1,31 +1,36 @@
-"""Glue job 1, ingest: raw CSV files → staged events (Parquet by event_date) + quarantine."""
+"""Glue job 1, ingest: raw CSV files → staged rows (Parquet by event_date) + quarantine.
+
+The raw source (clickstream events or Online Retail invoice lines) is chosen once per run
+(`ecom.jobs.sourcing`); its line rules type and validate each line; everything else here,
+the file ledger, de-duplication, merging into staged dates and publication, is shared.
+"""
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import reduce
 
 import pyspark.sql.functions as F
-from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import Column, DataFrame, Observation, SparkSession
 
-from ecom import hadoopfs, tablestore
-from ecom.lake import join_path
-from ecom.rawcheck import Screening, rejected_files_path, screen_raw_files
-from ecom.rawfiles import Layout, RawFile, group_by_layout, list_raw_files
-from ecom.transforms.ingest import (
-    REASON_CODES,
-    STAGED_SCHEMA,
-    drop_exact_duplicates,
-    merge_staged,
-    to_quarantine,
-    to_staged,
-    validate_lines,
+from ecom.jobs.sourcing import choose_source
+from ecom.runtime.metrics import observed
+from ecom.sources.base import STAGED_DATE, Layout, Source, group_by_layout
+from ecom.sources.staging import drop_exact_duplicates, merge_staged, to_quarantine
+from ecom.storage import hadoopfs, tablestore
+from ecom.storage.lake import join_path
+from ecom.storage.rawcheck import Screening, rejected_files_path, screen_raw_files
+from ecom.storage.rawfiles import RawFile, list_raw_files
+from ecom.storage.staged import (
+    STAGED_TABLE,
+    is_done,
+    lake_source,
+    new_epoch,
+    prune_quarantine,
+    staged_publication,
 )
-
-STAGED_TABLE = "events"
 
 
 @dataclass(frozen=True)
@@ -37,8 +42,10 @@ class IngestArgs:
     quarantine_path: str
     run_id: str
     partitions: int | None = None
-    # Rebuild the staged events from every raw file (a new epoch of the staged zone).
+    # Rebuild the staged rows from every raw file (a new epoch of the staged zone).
     full_refresh: bool = False
+    # The raw source (`clickstream`, `online-retail`); None: the lake's, else from headers.
+    source: str | None = None
 
 
 @dataclass
@@ -46,9 +53,12 @@ class IngestResult:
     """What one ingest run did: the counts reconcile as read = staged + quarantined + dups."""
 
     run_id: str
+    source: str = ""
     files: list[dict[str, object]] = field(default_factory=list)
     rows_read: int = 0
     rows_staged: int = 0
+    # Staged rows per kind, for a source whose rows have kinds (sale, cancellation, ...).
+    staged_by_kind: dict[str, int] = field(default_factory=dict)
     duplicates_dropped: int = 0
     rows_quarantined: int = 0
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
@@ -64,7 +74,10 @@ class IngestResult:
     def reconciles(self) -> bool:
         """True when every row read is staged, quarantined or a dropped duplicate."""
         accounted = self.rows_staged + self.rows_quarantined + self.duplicates_dropped
-        return self.rows_read == accounted
+        kinds_add_up = not self.staged_by_kind or sum(self.staged_by_kind.values()) == (
+            self.rows_staged
+        )
+        return self.rows_read == accounted and kinds_add_up
 
     def to_dict(self) -> dict[str, object]:
         return {**asdict(self), "reconciles": self.reconciles}
@@ -78,9 +91,9 @@ def read_lines(spark: SparkSession, layout: Layout) -> DataFrame:
     return lines_df.where(F.col("value") != F.lit(layout.header))
 
 
-def validated_events(spark: SparkSession, layouts: list[Layout]) -> DataFrame:
+def validated_rows(spark: SparkSession, source: Source, layouts: list[Layout]) -> DataFrame:
     """Every data line of every layout, typed and with its rejection reason."""
-    frames = [read_lines(spark, layout).transform(validate_lines, layout) for layout in layouts]
+    frames = [source.validate_lines(read_lines(spark, layout), layout) for layout in layouts]
     return reduce(DataFrame.unionByName, frames)
 
 
@@ -132,78 +145,18 @@ def describe_files(
     return [entry(raw_file) for raw_file in raw_files]
 
 
-def new_epoch(run_id: str) -> tablestore.Snapshot:
-    """The staged zone's document at a full refresh: no events, no files, a new epoch."""
-    return {**tablestore.empty_snapshot(), "epoch": run_id, "generation": 0, "files": {}}
+def staged_metrics(source: Source) -> list[Column]:
+    """What is counted on the staged rows as they are written: all, and each kind's."""
+    metrics = [F.count(F.lit(1)).alias("rows")]
+    if source.kind_column:
+        kind = F.col(source.kind_column)
+        metrics += [F.count(F.when(kind == name, 1)).alias(name) for name in source.kinds]
+    return metrics
 
 
-def is_done(raw_file: RawFile, done: dict[str, dict[str, object]]) -> bool:
-    """True when this very file (same path, size and modification time) was ingested."""
-    entry = done.get(raw_file.path)
-    return entry is not None and (entry["size"], entry["modified"]) == (
-        raw_file.size,
-        raw_file.modified,
-    )
-
-
-# Staged changes a publication remembers for the model job (it needs those since its last
-# publication; when they are no longer listed it rebuilds everything).
-KEEP_CHANGES = 200
-
-
-def staged_publication(
-    snapshot: tablestore.Snapshot,
-    args: IngestArgs,
-    raw_files: list[RawFile],
-    events_entry: dict[str, object] | None,
-    dates: list[str],
-    quarantined: bool,
-) -> tablestore.Snapshot:
-    """The staged zone's next document: events, ingested files, the change for the model."""
-    generation = int(snapshot.get("generation", 0)) + 1
-    files = dict(snapshot.get("files", {}))
-    for f in raw_files:
-        files[f.path] = {"size": f.size, "modified": f.modified, "run_id": args.run_id}
-    tables = dict(snapshot["tables"])
-    if events_entry is not None:
-        tables[STAGED_TABLE] = events_entry
-    change = {"generation": generation, "run_id": args.run_id, "dates": dates}
-    quarantine_runs = list(snapshot.get("quarantine_runs", []))
-    if quarantined:
-        quarantine_runs.append(args.run_id)
-    return {
-        **snapshot,
-        "epoch": snapshot.get("epoch") or args.run_id,
-        "generation": generation,
-        "tables": tables,
-        "files": files,
-        "changes": [*snapshot.get("changes", []), change][-KEEP_CHANGES:],
-        "quarantine_runs": quarantine_runs,
-    }
-
-
-def prune_quarantine(spark: SparkSession, quarantine_path: str, committed: list[str]) -> None:
-    """Remove the quarantined rows and rejected-file copies of runs no publication holds
-    (killed, or superseded by a full refresh)."""
-    keep = {f"ingest_run_id={run_id}" for run_id in committed}
-    for name in hadoopfs.list_names(spark, quarantine_path):
-        if name.startswith("ingest_run_id=") and name not in keep:
-            hadoopfs.delete(spark, join_path(quarantine_path, name))
-    files_root = rejected_files_path(quarantine_path, "-").rsplit("/", 1)[0]
-    for name in hadoopfs.list_names(spark, files_root):
-        if name not in committed:
-            hadoopfs.delete(spark, join_path(files_root, name))
-
-
-def observed(observation: Observation, timeout: float = 120.0) -> dict[str, object]:
-    """The metrics of an observation whose action has finished; an error, not a hang, if absent."""
-    box: dict[str, dict[str, object]] = {}
-    waiter = threading.Thread(target=lambda: box.update(value=observation.get), daemon=True)
-    waiter.start()
-    waiter.join(timeout)
-    if "value" not in box:
-        raise RuntimeError(f"Spark reported no metrics for {observation._name!r}")
-    return box["value"]
+def counts_of(source: Source, values: dict[str, object]) -> tuple[int, dict[str, int]]:
+    """(rows, rows per kind) from the metrics of `staged_metrics`."""
+    return int(values["rows"]), {name: int(values[name]) for name in source.kinds}
 
 
 def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
@@ -212,21 +165,29 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
     all_files = list_raw_files(spark, args.raw_path)
     staged_zone, _ = tablestore.split_table_path(args.staged_path)
     snapshot = tablestore.load(spark, staged_zone)
+    done = {} if args.full_refresh else snapshot.get("files", {})
+    raw_files = [raw_file for raw_file in all_files if not is_done(raw_file, done)]
+    # Before anything is written: a run that would mix two sources in one lake stops here.
+    source = choose_source(args.source, lake_source(snapshot), raw_files)
     # A killed run's quarantine rows go before this run writes its own.
     prune_quarantine(spark, args.quarantine_path, snapshot.get("quarantine_runs", []))
     if args.full_refresh:
         snapshot = new_epoch(args.run_id)
-    done = snapshot.get("files", {})
-    raw_files = [raw_file for raw_file in all_files if not is_done(raw_file, done)]
     # A bad file is rejected whole (and copied to quarantine) before any row is read; its
     # rows are not counted as read. It is still recorded with raw_files, so it is not looked
     # at again until it is re-delivered (a new size or modification time).
     screening = screen_raw_files(
-        spark, args.raw_path, raw_files, rejected_files_path(args.quarantine_path, args.run_id)
+        spark,
+        args.raw_path,
+        raw_files,
+        rejected_files_path(args.quarantine_path, args.run_id),
+        source.columns,
     )
-    layouts = group_by_layout(screening.readable)
+    layouts = group_by_layout([(f.path, f.header) for f in screening.readable], source.columns)
     result = IngestResult(
-        run_id=args.run_id, files=describe_files(all_files, layouts, done, screening)
+        run_id=args.run_id,
+        source=source.name,
+        files=describe_files(all_files, layouts, done, screening),
     )
     result.warnings.extend(screening.warnings)
     result.files_rejected = len(screening.rejected)
@@ -239,53 +200,54 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
             )
     if not layouts:
         if raw_files or args.full_refresh:  # record them, so they are not looked at again
-            publish_staged(spark, args, staged_zone, snapshot, raw_files, None, [], result)
+            publish_staged(spark, args, source, staged_zone, snapshot, raw_files, None, result)
         result.seconds = time.perf_counter() - started
         return result
 
     ingested_at = F.lit(datetime.now(UTC))
     partitions = args.partitions or shuffle_partitions(spark, raw_files)
     read_metrics = Observation("ingest_read")
-    staged_metrics = Observation("ingest_staged")
-    validated_df = validated_events(spark, layouts).observe(
+    written_metrics = Observation("ingest_staged")
+    validated_df = validated_rows(spark, source, layouts).observe(
         read_metrics,
         F.count(F.lit(1)).alias("rows_read"),
-        *[F.count(F.when(F.col("reason") == code, 1)).alias(code) for code in REASON_CODES],
+        *[F.count(F.when(F.col("reason") == code, 1)).alias(code) for code in source.reason_codes],
     )
     staged_df = (
-        to_staged(validated_df, args.run_id, ingested_at)
-        .transform(drop_exact_duplicates, partitions)
-        .observe(staged_metrics, F.count(F.lit(1)).alias("rows_staged"))
+        source.to_staged(validated_df, args.run_id, ingested_at)
+        .transform(drop_exact_duplicates, partitions, source.key_columns)
+        .observe(written_metrics, *staged_metrics(source))
     )
     existing = tablestore.partition_values(snapshot, STAGED_TABLE)
     incoming_root = join_path(staged_zone, "_incoming")  # beside the tables, never published
     incoming_path = join_path(incoming_root, args.run_id)
     hadoopfs.delete(spark, incoming_root)  # what a killed run may have left
     if existing:  # written aside first: the merge needs to know which dates it touches
-        arranged(staged_df).write.mode("overwrite").partitionBy("event_date").parquet(incoming_path)
+        arranged(staged_df, source).write.mode("overwrite").partitionBy(STAGED_DATE).parquet(
+            incoming_path
+        )
         entry = None
     else:
         entry = tablestore.write_version(
-            spark, staged_zone, STAGED_TABLE, args.run_id, arranged(staged_df), "event_date"
+            spark, staged_zone, STAGED_TABLE, args.run_id, arranged(staged_df, source), STAGED_DATE
         )
     read = observed(read_metrics)
-    rejected = {code: int(read[code]) for code in REASON_CODES if read[code]}
+    rejected = {code: int(read[code]) for code in source.reason_codes if read[code]}
     result.rows_read = int(read["rows_read"])
-    result.rows_staged = int(observed(staged_metrics)["rows_staged"])
+    result.rows_staged, result.staged_by_kind = counts_of(source, observed(written_metrics))
     if existing:  # new rows join the dates already staged; exact duplicates of them drop out
         entry, added = merge_into_staged(
-            spark, args, staged_zone, snapshot, incoming_path, partitions
+            spark, args, source, staged_zone, snapshot, incoming_path, partitions
         )
         if added is not None:
-            result.rows_staged = added
+            result.rows_staged, result.staged_by_kind = added
     result.duplicates_dropped = result.rows_read - sum(rejected.values()) - result.rows_staged
     if rejected:  # a second pass over the input, only when something was rejected
         result.quarantined_by_reason = write_quarantine(
-            spark, validated_events(spark, layouts), args, ingested_at
+            spark, validated_rows(spark, source, layouts), args, ingested_at
         )
     result.rows_quarantined = sum(result.quarantined_by_reason.values())
-    dates = sorted(entry["partitions"])
-    publish_staged(spark, args, staged_zone, snapshot, raw_files, entry, dates, result)
+    publish_staged(spark, args, source, staged_zone, snapshot, raw_files, entry, result)
     hadoopfs.delete(spark, incoming_root)
     result.seconds = time.perf_counter() - started
     return result
@@ -294,18 +256,21 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
 def publish_staged(
     spark: SparkSession,
     args: IngestArgs,
+    source: Source,
     staged_zone: str,
     snapshot: tablestore.Snapshot,
     raw_files: list[RawFile],
     written: dict[str, object] | None,
-    dates: list[str],
     result: IngestResult,
 ) -> None:
-    """Publish the staged events and the files ingested, in one step; then clean up."""
+    """Publish the staged rows and the files ingested, in one step; then clean up."""
+    dates = sorted(written["partitions"]) if written else []
     previous = snapshot["tables"].get(STAGED_TABLE)
     entry = None if written is None else tablestore.merge_entry(previous, written, dates)
     quarantined = bool(result.quarantined_by_reason) or result.files_rejected > 0
-    document = staged_publication(snapshot, args, raw_files, entry, dates, quarantined)
+    document = staged_publication(
+        snapshot, args.run_id, source.name, raw_files, entry, dates, quarantined
+    )
     tablestore.publish(spark, staged_zone, document, args.run_id)
     tablestore.vacuum(spark, staged_zone)
     prune_quarantine(spark, args.quarantine_path, document["quarantine_runs"])
@@ -313,52 +278,57 @@ def publish_staged(
     result.published = True
 
 
-def arranged(staged_df: DataFrame) -> DataFrame:
-    """Staged rows in the order each date's file keeps them (sessions together, by time)."""
-    return staged_df.sortWithinPartitions("event_date", "session_id", "event_at")
+def arranged(staged_df: DataFrame, source: Source) -> DataFrame:
+    """Staged rows in the order each date's file keeps them (e.g. sessions together, by time)."""
+    return staged_df.sortWithinPartitions(STAGED_DATE, *source.order_columns)
 
 
 def merge_into_staged(
     spark: SparkSession,
     args: IngestArgs,
+    source: Source,
     staged_zone: str,
     snapshot: tablestore.Snapshot,
     incoming_path: str,
     partitions: int,
-) -> tuple[dict[str, object], int | None]:
+) -> tuple[dict[str, object], tuple[int, dict[str, int]] | None]:
     """Merge an incoming batch with the staged rows of the dates it touches, as this run's
-    version of those dates; return the version's entry and the rows the batch added (None:
-    all of them, when it only brings new dates)."""
+    version of those dates; return the version's entry and the rows (and rows per kind) the
+    batch added (None: all of them, when it only brings new dates)."""
+    prefix = f"{STAGED_DATE}="
     dates = [
-        name.split("=", 1)[1]
+        name.removeprefix(prefix)
         for name in hadoopfs.list_names(spark, incoming_path)
-        if name.startswith("event_date=")
+        if name.startswith(prefix)
     ]
     if not dates:
-        return {"partition_key": "event_date", "partitions": {}}, 0
+        return {"partition_key": STAGED_DATE, "partitions": {}}, (0, dict.fromkeys(source.kinds, 0))
     if not set(dates) & set(tablestore.partition_values(snapshot, STAGED_TABLE)):
         # Only new dates (the usual daily delivery): the de-duplicated batch is the version.
         version = tablestore.version_name(args.run_id)
         target = join_path(staged_zone, STAGED_TABLE, version)
         hadoopfs.delete(spark, target)
         hadoopfs.rename(spark, incoming_path, target)
-        return {"partition_key": "event_date", "partitions": dict.fromkeys(dates, version)}, None
+        return {"partition_key": STAGED_DATE, "partitions": dict.fromkeys(dates, version)}, None
     before, after = Observation("staged_before"), Observation("staged_after")
     existing_df = tablestore.read_table(
-        spark, staged_zone, snapshot, STAGED_TABLE, STAGED_SCHEMA, dates
-    ).observe(before, F.count(F.lit(1)).alias("rows"))
-    incoming_df = spark.read.schema(STAGED_SCHEMA).parquet(incoming_path)
-    merged_df = merge_staged(existing_df, incoming_df, partitions).observe(
-        after, F.count(F.lit(1)).alias("rows")
+        spark, staged_zone, snapshot, STAGED_TABLE, source.staged_schema, dates
+    ).observe(before, *staged_metrics(source))
+    incoming_df = spark.read.schema(source.staged_schema).parquet(incoming_path)
+    merged_df = merge_staged(existing_df, incoming_df, partitions, source.key_columns).observe(
+        after, *staged_metrics(source)
     )
     entry = tablestore.write_version(  # the counts come with the write: no extra scans
-        spark, staged_zone, STAGED_TABLE, args.run_id, arranged(merged_df), "event_date"
+        spark, staged_zone, STAGED_TABLE, args.run_id, arranged(merged_df, source), STAGED_DATE
     )
-    return entry, int(observed(after)["rows"]) - int(observed(before)["rows"])
+    rows_before, kinds_before = counts_of(source, observed(before))
+    rows_after, kinds_after = counts_of(source, observed(after))
+    added_kinds = {name: kinds_after[name] - kinds_before[name] for name in source.kinds}
+    return entry, (rows_after - rows_before, added_kinds)
 
 
 def write_quarantine(
-    spark: SparkSession, validated_df: DataFrame, args: IngestArgs, ingested_at: F.Column
+    spark: SparkSession, validated_df: DataFrame, args: IngestArgs, ingested_at: Column
 ) -> dict[str, int]:
     """Append this run's rejected rows to quarantine; return its rows per reason as written."""
     quarantine_df = to_quarantine(validated_df, args.run_id, ingested_at)

@@ -2,7 +2,7 @@
 
 A run rebuilds only what the staged changes since the last publication touch (see
 `plan_model`), checks the result with the data-quality rules, and publishes it in one step
-(`ecom.tablestore`). Nothing readers see changes before that step; a failed error-level rule
+(`ecom.storage.tablestore`). Nothing readers see changes before that step; a failed error-level rule
 publishes only the run's `dq_results`, so the failure can be queried, and leaves every other
 table as it was.
 """
@@ -21,9 +21,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Observation, Row, SparkSession
 from pyspark.sql.types import DateType, LongType, StructField, StructType
 
-from ecom import tablestore
 from ecom.errors import InvalidArgumentError
-from ecom.jobs.ingest import observed
 from ecom.quality.evaluate import (
     RESULT_SCHEMA,
     ROWS_METRIC,
@@ -33,9 +31,11 @@ from ecom.quality.evaluate import (
     failures_among,
 )
 from ecom.quality.rules import ROW_COUNT_CHANGE, RULES, Rule, rules_for
-from ecom.tablestore import Snapshot
+from ecom.runtime.metrics import observed
+from ecom.sources.clickstream.lines import STAGED_SCHEMA
+from ecom.storage import tablestore
+from ecom.storage.tablestore import Snapshot
 from ecom.transforms.columns import surrogate_key
-from ecom.transforms.ingest import STAGED_SCHEMA
 from ecom.transforms.model import (
     build_dim_category,
     build_dim_product,

@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ecom import tablestore
 from ecom.catalog.local import build_local_catalog, load_local_catalog
-from ecom.lake import Lake
 from ecom.query.base import QueryResult, load_views
 from ecom.query.transpile import parse_athena, transpile
+from ecom.storage import tablestore
+from ecom.storage.lake import Lake
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

@@ -11,6 +11,7 @@ from datetime import date
 import pyspark.sql.functions as F
 from pyspark.sql import Column, DataFrame, SparkSession
 
+from ecom.sources.clickstream.lines import EVENT_COLUMNS
 from ecom.transforms.columns import (
     date_key,
     money,
@@ -18,7 +19,6 @@ from ecom.transforms.columns import (
     safe_divide,
     surrogate_key,
 )
-from ecom.transforms.ingest import EVENT_COLUMNS
 
 CATEGORY_LEVELS = 3
 UNKNOWN = "unknown"

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from pyspark.sql import SparkSession
 
 from ecom.errors import MissingColumnsError
-from ecom.lake import join_path
-from ecom.raw import RAW_COLUMNS
-from ecom.rawfiles import BOM, RawFile, header_columns
+from ecom.sources.base import BOM, header_columns
+from ecom.storage.lake import join_path
+from ecom.storage.rawfiles import RawFile
 
 REJECTION_REASONS: dict[str, str] = {
     "missing_columns": "the header lacks required column(s)",
@@ -80,8 +80,9 @@ def _shown(line: str) -> str:
     return repr(text)
 
 
-def header_rejection(raw_file: RawFile) -> Rejection | None:
-    """The rejection a file's first line calls for, None when it looks like our CSV.
+def header_rejection(raw_file: RawFile, columns: tuple[str, ...]) -> Rejection | None:
+    """The rejection a file's first line calls for, None when it looks like CSV with the
+    required `columns`.
 
     Files with no first line at all (0 bytes, an empty archive) are not judged here: they
     are skipped as empty. Neither are read errors of `.gz` files: the gzip check says
@@ -107,7 +108,7 @@ def header_rejection(raw_file: RawFile) -> Rejection | None:
     if not line:
         return Rejection(path, "no_header", f"{path}: the first line is blank, expected a header")
     names = header_columns(raw_file.header)
-    missing = [column for column in RAW_COLUMNS if column not in names]
+    missing = [column for column in columns if column not in names]
     if "\x00" in line or ("\ufffd" in line and missing):
         return Rejection(
             path, "not_csv", f"{path}: not CSV: the first line is binary or not UTF-8 text"
@@ -211,13 +212,18 @@ def copy_rejected_files(
 
 
 def screen_raw_files(
-    spark: SparkSession, raw_path: str, raw_files: list[RawFile], rejected_target: str
+    spark: SparkSession,
+    raw_path: str,
+    raw_files: list[RawFile],
+    rejected_target: str,
+    columns: tuple[str, ...],
 ) -> Screening:
-    """Judge a run's new raw files before any row is read; copy the rejected ones unchanged
-    to `rejected_target`. One warning line per rejected file."""
+    """Judge a run's new raw files before any row is read (their headers must carry the
+    run's source's `columns`); copy the rejected ones unchanged to `rejected_target`. One
+    warning line per rejected file."""
     screening = Screening()
     for raw_file in raw_files:
-        rejection = header_rejection(raw_file)
+        rejection = header_rejection(raw_file, columns)
         if rejection is not None:
             screening.rejected[raw_file.path] = rejection
     gzip_files = [

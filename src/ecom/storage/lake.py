@@ -8,6 +8,8 @@ staged and curated data can live in separate buckets.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import uuid4
 
 CURATED_TABLES: tuple[str, ...] = (
     "fact_purchases",
@@ -21,6 +23,11 @@ CURATED_TABLES: tuple[str, ...] = (
 )
 # Every table a catalog registers: the star schema and the data-quality results.
 CATALOG_TABLES: tuple[str, ...] = (*CURATED_TABLES, "dq_results")
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id: UTC time plus a random suffix."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid4().hex[:6]}"
 
 
 def join_path(root: str, *parts: str) -> str:

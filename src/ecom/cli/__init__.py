@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from ecom.aws.commands import register as register_aws_commands
-from ecom.dashboard.cli import register as register_dashboard_commands
+from ecom.cli.aws import register as register_aws_commands
+from ecom.cli.dashboard import register as register_dashboard_commands
+from ecom.cli.query import register as register_query_commands
 from ecom.errors import EcomError
-from ecom.query.cli import register as register_query_commands
 
 DEFAULT_LAKE = Path("data") / "lake"
 
@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     """`ecom generate`: write synthetic raw CSV."""
-    from ecom.generate import generate
+    from ecom.devdata.generate import generate
 
     result = generate(
         args.out,
@@ -127,10 +127,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from py4j.protocol import Py4JJavaError
     from pyspark.errors import PySparkException
 
-    from ecom.pipeline import check_local_arguments, run_pipeline
+    from ecom.jobs.pipeline import check_local_arguments, run_pipeline
+    from ecom.jobs.report import format_summary
     from ecom.quality.evaluate import DataQualityError
-    from ecom.report import format_summary
-    from ecom.spark import local_session
+    from ecom.runtime.spark import local_session
 
     lake = args.lake or default_lake()
     check_local_arguments(args.raw, lake)  # before the JVM starts: fast one-line errors
@@ -160,7 +160,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_class_archive(args: argparse.Namespace) -> int:
     """`ecom class-archive`: build the class-data-sharing archive of the local Spark JVM."""
-    from ecom.classarchive import build
+    from ecom.cli.archive import build
 
     build()
     return 0

@@ -177,7 +177,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise InvalidArgumentError("--limit must be at least 1")
     if args.stage is None:  # the local lake's run reports
-        from ecom.status import format_status
+        from ecom.cli.status import format_status
 
         lake = args.lake or os.environ.get("ECOM_LAKE", str(Path("data") / "lake"))
         for line in format_status(lake, args.limit):

@@ -1,4 +1,4 @@
-"""Ingest transforms: raw text lines → typed, validated, de-duplicated staged events.
+"""Clickstream line rules: raw text lines → typed, validated staged events.
 
 Rows are read as text lines so that a rejected row keeps its raw line for quarantine. Lines
 without a double quote (all lines of the real dataset) are split on commas, which is much
@@ -20,8 +20,16 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from ecom.raw import EVENT_TYPES, RAW_COLUMNS
-from ecom.rawfiles import Layout
+from ecom.sources.base import LINEAGE_COLUMNS, STAGED_DATE, Layout
+from ecom.sources.clickstream.contract import EVENT_TYPES, RAW_COLUMNS
+from ecom.sources.staging import (
+    evaluate_once,
+    first_reason,
+    keep_raw_line_of_rejected,
+    reason_column,
+    try_cast,
+    with_raw_fields,
+)
 from ecom.transforms.columns import MONEY, empty_to_null, require_columns
 
 # Columns of a staged event, in order: attributes, measures, timestamps, lineage; then the
@@ -37,8 +45,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "user_id",
     "session_id",
 )
-LINEAGE_COLUMNS: tuple[str, ...] = ("source_file", "ingest_run_id", "ingested_at")
-STAGED_COLUMNS: tuple[str, ...] = (*EVENT_COLUMNS, *LINEAGE_COLUMNS, "event_date")
+STAGED_COLUMNS: tuple[str, ...] = (*EVENT_COLUMNS, *LINEAGE_COLUMNS, STAGED_DATE)
 STAGED_SCHEMA = StructType(
     [
         StructField("event_at", TimestampType()),
@@ -74,40 +81,6 @@ REASON_CODES: tuple[str, ...] = tuple(code for code, _ in REASONS)
 
 _TIMESTAMP_SUFFIX = " UTC"
 _TIMESTAMP_LENGTH = len("2019-10-01 00:00:00 UTC")
-
-
-def _csv_fields(width: int) -> Column:
-    """The fields of a quoted CSV line as an array; one extra element when it has too many."""
-    names = [f"f{index}" for index in range(width + 1)]
-    parsed = F.from_csv(F.col("value"), ", ".join(f"{name} string" for name in names))
-    fields = [parsed.getField(name) for name in names]
-    return F.when(fields[-1].isNull(), F.array(*fields[:-1])).otherwise(F.array(*fields))
-
-
-def with_raw_fields(lines_df: DataFrame, layout: Layout) -> DataFrame:
-    """Text lines (value, source_file) → one row per line: raw_line, field count, raw columns."""
-    require_columns(lines_df, ["value", "source_file"], "with_raw_fields")
-    fields = F.when(F.col("value").contains('"'), _csv_fields(layout.width)).otherwise(
-        F.split(F.col("value"), ",", -1)
-    )
-    parts_df = lines_df.select(
-        F.col("source_file"), F.col("value").alias("raw_line"), fields.alias("_fields")
-    )
-    return parts_df.select(
-        "source_file",
-        "raw_line",
-        F.size("_fields").alias("field_count"),
-        *[F.col("_fields")[layout.positions[name]].alias(name) for name in RAW_COLUMNS],
-    )
-
-
-def try_cast(column: str, data_type: str, text: str = "trim(`{column}`)") -> Column:
-    """Cast a named string column, null instead of an error when it does not convert.
-
-    `try_cast` is SQL syntax in Spark 3.5 (the Column method arrives in 4.0), hence `expr`;
-    it returns null whatever `spark.sql.ansi.enabled` says.
-    """
-    return F.expr(f"try_cast({text.format(column=column)} as {data_type})")
 
 
 def parse_event_time(column: str) -> Column:
@@ -155,36 +128,14 @@ def rejection_reason(expected_width: int) -> Column:
         F.col("_price").isNull(),
         F.col("_price") < 0,
     ]
-    reason = F.lit(None).cast("string")
-    for (code, _), check in reversed(list(zip(REASONS, checks, strict=True))):
-        reason = F.when(check, F.lit(code)).otherwise(reason)
-    return reason
-
-
-def reason_column(reason: Column) -> Column:
-    """The raw column a reason code is about (null for a malformed row)."""
-    mapping = F.create_map(
-        *[item for code, column in REASONS if column for item in (F.lit(code), F.lit(column))]
-    )
-    return mapping[reason]
+    return first_reason(REASONS, checks)
 
 
 def with_rejection_reason(typed_df: DataFrame, expected_width: int) -> DataFrame:
     """Typed rows → the same rows with `reason` (null when valid) and `reason_column`."""
     return typed_df.withColumn("reason", rejection_reason(expected_width)).withColumn(
-        "reason_column", reason_column(F.col("reason"))
+        "reason_column", reason_column(REASONS, F.col("reason"))
     )
-
-
-def evaluate_once(df: DataFrame) -> DataFrame:
-    """The same rows and columns, computed behind a Generate node.
-
-    A filter is pushed down through projections by inlining every alias it crosses, so
-    `where(reason is null)` would re-evaluate the split, the casts and the checks inside the
-    filter, uncompiled (3x slower ingest, measured). The optimizer cannot push a filter on a
-    generator's output below the generator, so each expression here runs once per row.
-    """
-    return df.select(F.inline(F.array(F.struct(*[F.col(name) for name in df.columns]))))
 
 
 # What validate_lines returns: lineage, the raw line (rejected rows only), typed columns, reason.
@@ -205,17 +156,10 @@ VALIDATED_COLUMNS: tuple[str, ...] = (
 )
 
 
-def keep_raw_line_of_rejected(validated_df: DataFrame) -> DataFrame:
-    """Null the raw line of valid rows: only quarantine needs it, and copying it costs."""
-    return validated_df.withColumn(
-        "raw_line", F.when(F.col("reason").isNotNull(), F.col("raw_line"))
-    )
-
-
 def validate_lines(lines_df: DataFrame, layout: Layout) -> DataFrame:
     """Text lines of one layout → one row per line, typed, with its rejection reason."""
     return (
-        lines_df.transform(with_raw_fields, layout)
+        with_raw_fields(lines_df, layout, RAW_COLUMNS)
         .transform(with_typed_columns)
         .transform(with_rejection_reason, layout.width)
         .transform(keep_raw_line_of_rejected)
@@ -239,53 +183,5 @@ def to_staged(validated_df: DataFrame, run_id: str, ingested_at: Column) -> Data
         F.col("source_file"),
         F.lit(run_id).alias("ingest_run_id"),
         ingested_at.alias("ingested_at"),
-        F.to_date(F.col("event_at")).alias("event_date"),
-    )
-
-
-def to_quarantine(validated_df: DataFrame, run_id: str, ingested_at: Column) -> DataFrame:
-    """Validated rows → rejected rows only: raw line, reason code, column and lineage."""
-    return validated_df.where(F.col("reason").isNotNull()).select(
-        F.col("source_file"),
-        F.col("raw_line"),
-        F.col("reason"),
-        F.col("reason_column"),
-        ingested_at.alias("ingested_at"),
-        F.lit(run_id).alias("ingest_run_id"),
-    )
-
-
-def drop_exact_duplicates(staged_df: DataFrame, partitions: int) -> DataFrame:
-    """Staged events → the same events without exact duplicates, clustered by event_date.
-
-    Hash-partitioning on event_date first lets one shuffle serve both the de-duplication
-    (its clustering is a subset of the duplicate key) and the partitioned write (each date
-    lands in one task, so one file per date). The surviving row of a duplicate group keeps
-    the lineage of an arbitrary one of its copies.
-    """
-    require_columns(staged_df, STAGED_COLUMNS, "drop_exact_duplicates")
-    return staged_df.repartition(partitions, "event_date").dropDuplicates(
-        [*EVENT_COLUMNS, "event_date"]
-    )
-
-
-def merge_staged(existing_df: DataFrame, incoming_df: DataFrame, partitions: int) -> DataFrame:
-    """Staged rows of some dates + new rows of those dates → one row per distinct event.
-
-    The copy ingested first keeps its lineage, so re-delivering a file changes nothing.
-    """
-    require_columns(incoming_df, STAGED_COLUMNS, "merge_staged")
-    keys = [*EVENT_COLUMNS, "event_date"]
-    lineage = F.min(F.struct(*[F.col(name) for name in reversed(LINEAGE_COLUMNS)]))
-    merged_df = (
-        existing_df.select(*STAGED_COLUMNS)
-        .unionByName(incoming_df.select(*STAGED_COLUMNS))
-        .repartition(partitions, "event_date")
-        .groupBy(*keys)
-        .agg(lineage.alias("_lineage"))
-    )
-    return merged_df.select(
-        *[F.col(name) for name in EVENT_COLUMNS],
-        *[F.col(f"_lineage.{name}").alias(name) for name in LINEAGE_COLUMNS],
-        F.col("event_date"),
+        F.to_date(F.col("event_at")).alias(STAGED_DATE),
     )

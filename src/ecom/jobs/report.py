@@ -8,10 +8,10 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from ecom import hadoopfs
 from ecom.jobs.ingest import IngestResult
 from ecom.jobs.model import ModelResult
-from ecom.lake import join_path
+from ecom.storage import hadoopfs
+from ecom.storage.lake import join_path
 
 REPORT_VERSION = 2
 

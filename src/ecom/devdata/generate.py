@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ecom.raw import EVENT_TYPES, RAW_HEADER
+from ecom.sources.clickstream.contract import EVENT_TYPES, RAW_HEADER
 
 SECONDS_PER_DAY = 86_400
 MINUTES_PER_DAY = 1_440

@@ -35,8 +35,9 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import StructType
 
-from ecom import faults, hadoopfs
-from ecom.lake import join_path
+from ecom.runtime import faults
+from ecom.storage import hadoopfs
+from ecom.storage.lake import join_path
 
 FORMAT = 1
 CURRENT = "_current.json"

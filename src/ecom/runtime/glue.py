@@ -10,19 +10,13 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
-from uuid import uuid4
 
 from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
 from ecom.errors import EcomError, InvalidArgumentError
-from ecom.spark import apply_job_conf, local_session
-
-
-def new_run_id() -> str:
-    """A sortable, unique run id: UTC time plus a random suffix."""
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid4().hex[:6]}"
+from ecom.runtime.spark import apply_job_conf, local_session
+from ecom.storage.lake import new_run_id
 
 
 def is_true(value: str | None) -> bool:

@@ -1,33 +1,24 @@
-"""A class-data-sharing archive of the local Spark JVM's classes: shorter local runs.
+"""`ecom class-archive`: build the class-data-sharing archive local Spark sessions map.
 
-Every local Spark run starts a JVM that reads, parses and verifies ~13,500 classes of Spark
-and its libraries: about 8 s of class loading in a day's run on 2 cores (the JVM's own
-counters), a fixed cost that weighs most on a short (incremental) run. JDK 17 can map
-those classes from an archive instead (application class-data sharing,
-`-XX:SharedArchiveFile`). `ecom class-archive` builds one per virtual environment by
-running the pipeline on 20,000 generated events with
-`-XX:ArchiveClassesAtExit` (the classes it loads are the ones a real run loads); `make test`
-and the benchmarks build it, `make demo` does not (one run gains less than the build costs).
-
-A local session uses the archive when the file exists. When it does not fit the JVM (another
-JDK, other jars, or a SPARK_CONF_DIR holding files: JDK 17 refuses non-empty folders on the
-class path) the JVM loads the classes the usual way, silently: the archive can make a run
-faster, never make it fail. ECOM_CLASS_ARCHIVE names another file, or `off`. Glue starts
-its own JVMs: nothing changes there.
+See `ecom.runtime.classarchive` for what the archive is and how a session uses it. The build
+runs the pipeline on 20,000 generated events in a fresh JVM started with
+`-XX:ArchiveClassesAtExit`, so the classes archived are those a real run loads.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from ecom.devdata.generate import generate
 from ecom.errors import EcomError
+from ecom.jobs.pipeline import run_pipeline
+from ecom.runtime.classarchive import ENV, archive_path
+from ecom.runtime.spark import local_session
 
-ENV = "ECOM_CLASS_ARCHIVE"
 # Generated events of the build run: enough for every code path a run takes (a full build,
 # a day added, a re-delivered day), few enough that it takes seconds.
 BUILD_ROWS = 20_000
@@ -36,28 +27,6 @@ BUILD_DAYS_HELD_BACK = 2
 
 class ClassArchiveError(EcomError):
     """The JVM wrote no class archive."""
-
-
-def archive_path() -> Path | None:
-    """The archive local sessions use: $ECOM_CLASS_ARCHIVE, none when that is `off`, else
-    one per virtual environment and pyspark version (the jars it holds)."""
-    configured = os.environ.get(ENV, "")
-    if configured.lower() == "off":
-        return None
-    if configured:
-        return Path(configured)
-    import pyspark
-
-    return Path(sys.prefix) / "share" / "ecom" / f"spark-{pyspark.__version__}-classes.jsa"
-
-
-def java_options(path: Path | None = None) -> list[str]:
-    """JVM options that map the archive, when there is one; the JVM's messages about an
-    archive it cannot use are turned off (it then loads classes the usual way)."""
-    path = path if path is not None else archive_path()
-    if path is None or not path.is_file():
-        return []
-    return [f"-XX:SharedArchiveFile={path}", "-Xlog:cds*=off", "-Xlog:class+path*=off"]
 
 
 def build(path: Path | None = None, rows: int = BUILD_ROWS) -> Path:
@@ -98,10 +67,6 @@ def build(path: Path | None = None, rows: int = BUILD_ROWS) -> Path:
 def _run_and_exit(work: Path, rows: int, extra_options: list[str]) -> None:
     """Run the pipeline three times on generated events (a full build, the held-back days
     added, a day re-delivered under a new name), then stop the JVM and wait until it exits."""
-    from ecom.generate import generate
-    from ecom.pipeline import run_pipeline
-    from ecom.spark import local_session
-
     raw, held = work / "raw", work / "held"
     result = generate(raw, rows, months=1)
     held.mkdir()

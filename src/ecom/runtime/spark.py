@@ -11,7 +11,7 @@ from importlib import resources
 
 from pyspark.sql import SparkSession
 
-from ecom import classarchive
+from ecom.runtime import classarchive
 
 # Settings the jobs rely on, applied to local sessions and to the Glue session alike.
 JOB_CONF: dict[str, str] = {
@@ -21,6 +21,9 @@ JOB_CONF: dict[str, str] = {
     # INT64 microseconds, not the legacy INT96: what Athena, DuckDB and pyarrow expect.
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     "spark.sql.adaptive.enabled": "true",
+    # try_to_timestamp returns null for text it cannot parse, instead of raising
+    # INCONSISTENT_BEHAVIOR_CROSS_VERSION for text the pre-3.0 parser would have read.
+    "spark.sql.legacy.timeParserPolicy": "CORRECTED",
     # AQE replaces a stage whose input turned out empty with an empty relation, dropping the
     # observe() node in it, and Observation.get then waits forever (a header-only file).
     "spark.sql.adaptive.optimizer.excludedRules": (
@@ -39,7 +42,7 @@ def local_session(
     class_archive: bool = True,
 ) -> SparkSession:
     """A local SparkSession for the embedded default (quiet logs, no UI, UTC), its JVM's
-    classes mapped from the class archive when there is one (see ecom.classarchive)."""
+    classes mapped from the class archive when there is one (see ecom.runtime.classarchive)."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")

@@ -147,7 +147,7 @@ def streamlit_command(lake: str, port: int) -> list[str]:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """`ecom dashboard`: run the Streamlit app until interrupted."""
-    from ecom.query.cli import default_lake
+    from ecom.cli.query import default_lake
 
     lake = str(Path(args.lake or default_lake()).resolve())
     print(f"dashboard on http://127.0.0.1:{args.port} (lake {lake}); Ctrl-C stops it")

@@ -9,17 +9,16 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from ecom import tablestore
 from ecom.catalog.local import register_local
 from ecom.errors import InvalidArgumentError, ReconciliationError
-from ecom.glue import new_run_id
 from ecom.jobs.ingest import IngestArgs, run_ingest
 from ecom.jobs.model import ModelArgs, run_model
-from ecom.lake import Lake
-from ecom.lock import lake_lock
-from ecom.progress import StageProgress
+from ecom.jobs.report import build_report, save_report
 from ecom.quality.evaluate import DataQualityError
-from ecom.report import build_report, save_report
+from ecom.runtime.progress import StageProgress
+from ecom.storage import tablestore
+from ecom.storage.lake import Lake, new_run_id
+from ecom.storage.lock import lake_lock
 
 
 def check_local_arguments(raw: str, lake: str) -> None:

@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ecom import tablestore
 from ecom.errors import InvalidArgumentError
-from ecom.lake import Lake
+from ecom.storage import tablestore
+from ecom.storage.lake import Lake
 
 
 def load_reports(lake_root: str | Path, limit: int) -> list[dict[str, Any]]:
