@@ -9,6 +9,8 @@ Job arguments (all paths `s3://...` on AWS, local paths locally):
                      otherwise files already ingested (recorded in the staged zone's
                      publication) are skipped and new rows merge into the dates they touch
   --run_id           optional: defaults to the Glue job run id
+  --source           optional: clickstream | online-retail (default: the lake's source,
+                     else the one the new files' headers carry)
 
 Runs unchanged on Glue (GlueContext, Job, job.commit()) and locally:
   python glue_jobs/ingest.py --raw_path data/raw --staged_path lake/staged/events ...
@@ -20,7 +22,7 @@ import json
 import sys
 
 REQUIRED = ("raw_path", "staged_path", "quarantine_path")
-OPTIONAL = {"report_path": None, "run_id": None, "full_refresh": "false"}
+OPTIONAL = {"report_path": None, "run_id": None, "full_refresh": "false", "source": None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
                 quarantine_path=args["quarantine_path"],
                 run_id=args["run_id"],
                 full_refresh=is_true(args["full_refresh"]),
+                source=args["source"],
             ),
         )
         report = json.dumps({"step": "ingest", **result.to_dict()}, indent=2, default=str)

@@ -27,6 +27,7 @@ from constructs import Construct
 
 from ecom.aws.config import StageConfig
 from ecom.quality.dqdl import render_rulesets
+from ecom.quality.rules import RULES_BY_SOURCE
 from stacks import quicksight
 from stacks.glue_job import GlueSparkJob, Prefix
 from stacks.nag import acknowledge
@@ -122,6 +123,7 @@ class PipelineStack(Stack):
                 "--staged_path": staged.url,
                 "--quarantine_path": quarantine.url,
                 "--report_path": reports.url,
+                "--source": config.raw_source,
             },
             **common,
         )
@@ -161,7 +163,7 @@ class PipelineStack(Stack):
         """
         config = self.config
         rulesets = []
-        for table, dqdl in render_rulesets().items():
+        for table, dqdl in render_rulesets(RULES_BY_SOURCE[config.raw_source]).items():
             ruleset = glue.CfnDataQualityRuleset(
                 self,
                 f"Ruleset-{table}",

@@ -18,7 +18,7 @@ import pytest
 from ecom.devdata.generate import generate
 from ecom.jobs.pipeline import run_pipeline
 from ecom.query.local import LocalEngine
-from ecom.storage.lake import CURATED_TABLES, Lake
+from ecom.storage.lake import Lake, curated_tables
 from tests.lakeread import read_curated, read_staged
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +39,7 @@ KILL_POINTS = [
 
 def lake_rows(spark, lake: Lake) -> dict[str, list[tuple]]:
     """Staged events and every curated table as sorted row lists, lineage columns dropped."""
-    frames = {name: read_curated(spark, lake, name) for name in CURATED_TABLES}
+    frames = {name: read_curated(spark, lake, name) for name in curated_tables("clickstream")}
     frames["staged"] = read_staged(spark, lake)
     return {
         name: sorted(

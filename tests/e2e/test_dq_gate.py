@@ -3,6 +3,7 @@ an error-level failure stops publication and the next good run catches up."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import pytest
@@ -12,9 +13,9 @@ from ecom.devdata.generate import generate
 from ecom.jobs import model as model_job
 from ecom.jobs.pipeline import run_pipeline
 from ecom.quality.evaluate import DataQualityError
-from ecom.quality.rules import ERROR, RULES, value_range
+from ecom.quality.rules import CLICKSTREAM_RULES, ERROR, value_range
 from ecom.query.local import LocalEngine
-from ecom.storage.lake import CURATED_TABLES, Lake
+from ecom.storage.lake import Lake, curated_tables
 from tests.lakeread import read_curated
 
 pytestmark = pytest.mark.e2e
@@ -25,8 +26,14 @@ CHEAP_ONLY = value_range(
 )
 
 
+def with_rules(monkeypatch, rules) -> None:
+    """The model job builds the clickstream star with `rules` for the rest of the test."""
+    star = dataclasses.replace(model_job.STARS["clickstream"], rules=rules)
+    monkeypatch.setitem(model_job.STARS, "clickstream", star)
+
+
 def rows_of(spark, lake: Lake) -> dict[str, list[tuple]]:
-    frames = {name: read_curated(spark, lake, name) for name in CURATED_TABLES}
+    frames = {name: read_curated(spark, lake, name) for name in curated_tables("clickstream")}
     return {name: sorted(map(tuple, f.collect()), key=repr) for name, f in frames.items()}
 
 
@@ -52,8 +59,8 @@ def published(spark, raw_days, tmp_path_factory):
 def test_every_rule_is_recorded_in_the_report_and_in_dq_results(published) -> None:
     lake, report = published
     dq = report["dq"]
-    assert dq["rules"] == len(RULES) and dq["failed"] == 0
-    assert dq["passed"] + dq["warned"] == len(RULES)
+    assert dq["rules"] == len(CLICKSTREAM_RULES) and dq["failed"] == 0
+    assert dq["passed"] + dq["warned"] == len(CLICKSTREAM_RULES)
     # October 2019 data is years old: the warn-level freshness rule fails and only warns.
     stale = [r for r in dq["results"] if r["rule_name"] == "summary_date_fresh"]
     assert stale and not stale[0]["is_passed"] and stale[0]["level"] == "warn"
@@ -64,7 +71,9 @@ def test_every_rule_is_recorded_in_the_report_and_in_dq_results(published) -> No
             "where run_id = 'good' and table_name = 'fact_purchases' order by rule_name"
         )
     by_rule = dict(result.rows)
-    assert len(by_rule) == len([rule for rule in RULES if rule.table == "fact_purchases"])
+    assert len(by_rule) == len(
+        [rule for rule in CLICKSTREAM_RULES if rule.table == "fact_purchases"]
+    )
     assert by_rule["purchase_key_unique"] is True
     assert by_rule["user_key_in_dim_user"] is True
 
@@ -76,7 +85,7 @@ def test_failed_error_rule_publishes_nothing_but_its_results(
     lake = Lake(str(tmp_path / "lake"))
     shutil.copytree(lake_before.root, lake.root)
     before = rows_of(spark, lake)
-    monkeypatch.setattr(model_job, "RULES", [*RULES, CHEAP_ONLY])
+    with_rules(monkeypatch, [*CLICKSTREAM_RULES, CHEAP_ONLY])
 
     with pytest.raises(DataQualityError) as raised:
         run_pipeline(spark, str(raw_days[1]), lake.root, run_id="bad", show_progress=False)
@@ -95,10 +104,10 @@ def test_failed_error_rule_publishes_nothing_but_its_results(
         ).rows
         latest_good = engine.query("select count(*) from dq_results where run_id = 'good'").rows
     assert failed == [("fact_purchases", "unit_price_at_most_1")]
-    assert latest_good[0][0] == len(RULES)
+    assert latest_good[0][0] == len(CLICKSTREAM_RULES)
 
     # The rule is fixed: the next run publishes the changes the failed run could not.
-    monkeypatch.setattr(model_job, "RULES", RULES)
+    with_rules(monkeypatch, CLICKSTREAM_RULES)
     retry = run_pipeline(spark, str(raw_days[1]), lake.root, run_id="retry", show_progress=False)
     assert retry["rows"]["read"] == 0  # the raw files were ingested by the failed run
     assert retry["model"]["published"] is True
@@ -114,7 +123,7 @@ def test_cli_prints_the_summary_and_one_line_error_on_a_failed_gate(
     lake_before, _ = published
     lake = tmp_path / "lake"
     shutil.copytree(lake_before.root, lake)
-    monkeypatch.setattr(model_job, "RULES", [*RULES, CHEAP_ONLY])
+    with_rules(monkeypatch, [*CLICKSTREAM_RULES, CHEAP_ONLY])
     monkeypatch.setattr("ecom.runtime.spark.local_session", lambda *args, **kwargs: spark)
     code = cli.main(["run", "--raw", str(raw_days[1]), "--lake", str(lake), "--quiet"])
     out, err = capsys.readouterr()

@@ -12,7 +12,7 @@ import pytest
 from ecom.devdata.generate import generate
 from ecom.jobs.pipeline import run_pipeline
 from ecom.sources.clickstream.contract import RAW_HEADER
-from ecom.storage.lake import CURATED_TABLES, Lake
+from ecom.storage.lake import Lake, curated_tables
 from tests.lakeread import read_curated, read_staged
 from tests.reference import read_expected
 
@@ -26,7 +26,7 @@ LATE_ROWS = [  # a purchase on the first day, delivered after later days were in
 
 def table_rows(spark, lake: Lake, *, ignore: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
     """Every curated table and the staged events as sorted row lists (a multiset each)."""
-    tables = {name: read_curated(spark, lake, name) for name in CURATED_TABLES}
+    tables = {name: read_curated(spark, lake, name) for name in curated_tables("clickstream")}
     tables["staged"] = read_staged(spark, lake).drop(*ignore)
     return {
         name: sorted((tuple(row) for row in frame.collect()), key=repr)

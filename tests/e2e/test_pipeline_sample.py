@@ -10,7 +10,7 @@ import pyspark.sql.functions as F
 import pytest
 
 from ecom.jobs.pipeline import run_pipeline
-from ecom.storage.lake import CURATED_TABLES, Lake
+from ecom.storage.lake import Lake, curated_tables
 from tests.lakeread import read_curated
 from tests.reference import read_expected
 
@@ -47,7 +47,9 @@ def test_purchase_revenue_equals_independent_sum(spark, sample_run) -> None:
 
 def test_dimension_and_session_counts(spark, sample_run) -> None:
     _, lake, expected = sample_run
-    counts = {name: read_curated(spark, lake, name).count() for name in CURATED_TABLES}
+    counts = {
+        name: read_curated(spark, lake, name).count() for name in curated_tables("clickstream")
+    }
     assert counts["fact_sessions"] == len(expected.sessions())
     assert counts["dim_user"] == len(expected.users())
     assert counts["dim_product"] == len(expected.products())
@@ -67,7 +69,7 @@ def test_report_saved_in_lake_and_quarantine_keeps_raw_line(spark, sample_run) -
     report, lake, _ = sample_run
     saved = json.loads(Path(report["report_path"].removeprefix("file:")).read_text())
     assert saved["rows"] == report["rows"] and saved["run_id"] == "sample-run"
-    assert set(saved["tables"]) == set(CURATED_TABLES)
+    assert set(saved["tables"]) == set(curated_tables("clickstream"))
     quarantine = spark.read.parquet(lake.quarantine).collect()
     assert [row["reason"] for row in quarantine] == ["malformed_row"]
     assert quarantine[0]["raw_line"].endswith(",25.71,52040330")  # the file's truncated last line

@@ -11,7 +11,8 @@ from aws_cdk.assertions import Match, Template
 
 from ecom.aws.config import load_config
 from ecom.quality.dqdl import render_rulesets
-from ecom.storage.lake import CURATED_TABLES
+from ecom.quality.rules import RULES_BY_SOURCE
+from ecom.storage.lake import curated_tables
 from tests.infra.conftest import FAKE_ACCOUNT, STAGE, Synthesis
 
 
@@ -201,8 +202,8 @@ def test_no_crawlers_the_model_job_registers_the_catalog(synthesis: Synthesis) -
 def test_one_data_quality_ruleset_per_table_rendered_from_the_rules(
     synthesis: Synthesis, config
 ) -> None:
-    rendered = render_rulesets()
-    assert set(rendered) == set(CURATED_TABLES)  # dq_results itself has no rules
+    rendered = render_rulesets(RULES_BY_SOURCE["clickstream"])
+    assert set(rendered) == set(curated_tables("clickstream"))  # dq_results itself has no rules
     rulesets = {
         r["Properties"]["Name"]: r["Properties"]
         for r in synthesis.resources("AWS::Glue::DataQualityRuleset").values()

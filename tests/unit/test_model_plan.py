@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from ecom.jobs.model import MODEL_VERSION, STATE_TABLES, ModelArgs, plan_model
+from ecom.jobs.curated import ModelArgs
+from ecom.jobs.curated import plan_model as plan_for_star
+from ecom.jobs.star_clickstream import CLICKSTREAM_STAR
+
+MODEL_VERSION = CLICKSTREAM_STAR.model_version
+STATE_TABLES = CLICKSTREAM_STAR.state_tables
+
+
+def plan_model(staged, curated, args):
+    return plan_for_star(staged, curated, args, CLICKSTREAM_STAR)
+
 
 ARGS = ModelArgs(staged_path="lake/staged/events", curated_path="lake/curated", run_id="r3")
 

@@ -8,23 +8,23 @@ from decimal import Decimal
 import pytest
 
 from ecom.sources.clickstream.lines import STAGED_SCHEMA
-from ecom.transforms.model import (
+from ecom.transforms.calendar import build_dim_time
+from ecom.transforms.clickstream.products import (
     build_dim_category,
     build_dim_product,
-    build_dim_time,
-    build_dim_user,
-    build_fact_daily_summary,
-    build_fact_monthly_summary,
-    build_fact_purchases,
-    build_fact_sessions,
     category_state,
-    fold_dim_user,
     merge_category_state,
     merge_product_state,
     product_state,
     product_versions,
-    update_dim_user,
 )
+from ecom.transforms.clickstream.purchases import build_fact_purchases
+from ecom.transforms.clickstream.sessions import build_fact_sessions
+from ecom.transforms.clickstream.summaries import (
+    build_fact_daily_summary,
+    build_fact_monthly_summary,
+)
+from ecom.transforms.clickstream.users import build_dim_user, fold_dim_user, update_dim_user
 
 CAT_A = 2053013555631882655
 CAT_B = 2053013553559896355

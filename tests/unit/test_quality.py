@@ -34,9 +34,10 @@ from ecom.quality.evaluate import (
     rows_sharing_keys,
 )
 from ecom.quality.rules import (
+    CLICKSTREAM_RULES,
     FRESHNESS,
     ROW_COUNT_CHANGE,
-    RULES,
+    RULES_BY_SOURCE,
     WARN,
     Rule,
     accepted_values,
@@ -49,20 +50,22 @@ from ecom.quality.rules import (
     value_range,
 )
 from ecom.sources.clickstream.lines import STAGED_SCHEMA
-from ecom.storage.lake import CURATED_TABLES
-from ecom.transforms.model import (
+from ecom.storage.lake import CURATED_TABLES_BY_SOURCE
+from ecom.transforms.calendar import build_dim_time
+from ecom.transforms.clickstream.products import (
     build_dim_category,
     build_dim_product,
-    build_dim_time,
-    build_dim_user,
-    build_fact_daily_summary,
-    build_fact_monthly_summary,
-    build_fact_purchases,
-    build_fact_sessions,
     category_state,
     product_state,
     product_versions,
 )
+from ecom.transforms.clickstream.purchases import build_fact_purchases
+from ecom.transforms.clickstream.sessions import build_fact_sessions
+from ecom.transforms.clickstream.summaries import (
+    build_fact_daily_summary,
+    build_fact_monthly_summary,
+)
+from ecom.transforms.clickstream.users import build_dim_user
 
 FACT_SCHEMA = StructType(
     [
@@ -285,26 +288,28 @@ def test_rules_reject_unknown_kind_level_and_missing_params() -> None:
         Rule("t", "r", "value_range", "error", ("c",))
 
 
-# --- RULES against the real curated tables -----------------------------------------------
+# --- the rules against the real curated tables ------------------------------------------
 
 
-def test_rules_cover_every_curated_table_with_a_tested_key() -> None:
-    assert {rule.table for rule in RULES} == set(CURATED_TABLES)
-    for table in CURATED_TABLES:
-        kinds = {rule.kind for rule in rules_for(table)}
+@pytest.mark.parametrize("source", sorted(CURATED_TABLES_BY_SOURCE))
+def test_rules_cover_every_curated_table_with_a_tested_key(source) -> None:
+    rules = RULES_BY_SOURCE[source]
+    assert {rule.table for rule in rules} == set(CURATED_TABLES_BY_SOURCE[source])
+    for table in CURATED_TABLES_BY_SOURCE[source]:
+        kinds = {rule.kind for rule in rules_for(table, rules)}
         assert {"not_null", "unique"} <= kinds, table
-    names = [(rule.table, rule.name) for rule in RULES]
+    names = [(rule.table, rule.name) for rule in rules]
     assert len(names) == len(set(names))
 
 
 def test_rules_levels_match_the_issue() -> None:
-    warn = {(rule.table, rule.name) for rule in RULES if rule.level == WARN}
+    warn = {(rule.table, rule.name) for rule in CLICKSTREAM_RULES if rule.level == WARN}
     assert warn == {
         ("fact_daily_summary", "summary_date_fresh"),
         ("fact_purchases", "row_count_change"),
         ("fact_sessions", "row_count_change"),
     }
-    change = [rule for rule in RULES if rule.kind == ROW_COUNT_CHANGE]
+    change = [rule for rule in CLICKSTREAM_RULES if rule.kind == ROW_COUNT_CHANGE]
     assert {rule.params["max_change"] for rule in change} == {0.5}
 
 
@@ -340,7 +345,7 @@ def staged(at, event_type, product, category, price, user, session):
 
 def test_rules_columns_exist_in_the_real_curated_tables(spark) -> None:
     tables = curated_tables(spark, [])
-    for rule in RULES:
+    for rule in CLICKSTREAM_RULES:
         assert set(rule.columns) <= set(tables[rule.table].columns), (rule.table, rule.name)
         if "ref_table" in rule.params:
             assert rule.params["ref_column"] in tables[rule.params["ref_table"]].columns
@@ -354,13 +359,13 @@ def test_rules_pass_on_tables_built_from_clean_events(spark) -> None:
     ]
     results_df = evaluate(
         curated_tables(spark, rows),
-        RULES,
+        CLICKSTREAM_RULES,
         run_id="run-1",
         reference_date=date(2019, 10, 3),
         previous_counts={"fact_purchases": 2, "fact_sessions": 4},
     )
     rows_by_rule = {(row.table_name, row.rule_name): row for row in results_df.collect()}
-    assert len(rows_by_rule) == len(RULES)
+    assert len(rows_by_rule) == len(CLICKSTREAM_RULES)
     assert [key for key, row in rows_by_rule.items() if not row.is_passed] == []
     # 2 sessions vs 4 before: -50%, exactly on the threshold.
     assert rows_by_rule[("fact_sessions", "row_count_change")].details == (
@@ -391,8 +396,8 @@ def test_dqdl_renders_each_kind() -> None:
 
 
 def test_dqdl_rulesets_one_per_table() -> None:
-    rulesets = render_rulesets(RULES)
-    assert set(rulesets) == set(CURATED_TABLES)
+    rulesets = render_rulesets(CLICKSTREAM_RULES)
+    assert set(rulesets) == set(CURATED_TABLES_BY_SOURCE["clickstream"])
     for ruleset in rulesets.values():
         assert ruleset.startswith("Rules = [\n")
         assert ruleset.endswith("]\n")

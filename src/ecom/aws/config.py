@@ -16,6 +16,8 @@ from typing import Any
 
 from ecom.errors import InvalidArgumentError
 
+# The raw sources a stage can hold (ecom.sources; not imported: this module stays light).
+RAW_SOURCES = ("clickstream", "online-retail")
 WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X", "R.1X", "R.2X", "R.4X", "R.8X")
 _PLACEHOLDER = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
@@ -57,6 +59,8 @@ class StageConfig:
     access_logs_expiration_days: int
     quicksight_principal_arn: str | None
     dashboard_spec: str | None
+    # The raw source the stage's lake holds: `clickstream` or `online-retail`.
+    raw_source: str
 
     # Names of the resources, shared by the stack and the CLI.
     @property
@@ -120,6 +124,8 @@ def parse_config(
         raise InvalidArgumentError(f"{source}: number_of_workers must be 2..299 (Glue minimum 2)")
     if not str(values["schedule_cron"]).startswith("cron("):
         raise InvalidArgumentError(f"{source}: schedule_cron must look like cron(0 3 * * ? *)")
+    if values["raw_source"] not in RAW_SOURCES:
+        raise InvalidArgumentError(f"{source}: raw_source must be one of {', '.join(RAW_SOURCES)}")
     if int(values["bytes_scanned_cutoff_per_query"]) < 10_000_000:
         raise InvalidArgumentError(f"{source}: bytes_scanned_cutoff_per_query below Athena's 10 MB")
     return StageConfig(**values)

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from ecom.errors import EcomError
+from ecom.storage.lake import PARTITION_KEYS as LAKE_PARTITION_KEYS
 
 if TYPE_CHECKING:
     from pyspark.sql.types import StructType
 
-# Partition column of each partitioned curated table and its type (the model job's PARTITIONS).
+# Partition column of each partitioned curated table and its type.
 PARTITION_KEYS: dict[str, tuple[str, str]] = {
-    "fact_purchases": ("purchase_date", "date"),
-    "fact_sessions": ("session_date", "date"),
+    name: (column, "date") for name, column in LAKE_PARTITION_KEYS.items()
 }
 
 

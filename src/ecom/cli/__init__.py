@@ -15,6 +15,8 @@ from ecom.cli.query import register as register_query_commands
 from ecom.errors import EcomError
 
 DEFAULT_LAKE = Path("data") / "lake"
+# The raw sources `--source` accepts (ecom.sources.SOURCES; not imported: it needs pyspark).
+SOURCE_NAMES = ("clickstream", "online-retail")
 
 
 def default_lake() -> str:
@@ -76,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_iso_date,
         default=None,
         help="backfill: ... up to this event date (inclusive)",
+    )
+    run.add_argument(
+        "--source",
+        choices=sorted(SOURCE_NAMES),
+        default=None,
+        help="the raw source (default: the lake's, else told by the files' headers)",
     )
     run.add_argument("--driver-memory", default="3g", help="local Spark driver memory")
 
@@ -146,6 +154,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             full_refresh=args.full_refresh,
             date_from=args.date_from.isoformat() if args.date_from else None,
             date_to=args.date_to.isoformat() if args.date_to else None,
+            source=args.source,
         )
     except DataQualityError as error:  # the report is saved; the summary says what failed
         print(format_summary(error.report))

@@ -20,7 +20,8 @@ from typing import Any
 import pandas as pd
 
 from ecom.dashboard.spec import measure_alias
-from ecom.storage.lake import CATALOG_TABLES, CURATED_TABLES, Lake
+from ecom.storage import tablestore
+from ecom.storage.lake import CATALOG_TABLES, Lake, curated_tables
 
 RUN_REPORT_COLUMNS = (
     "run_id",
@@ -65,9 +66,10 @@ class BoundQuery:
 
 
 def has_curated_tables(lake_root: str | Path) -> bool:
-    """True when the pipeline has written the curated tables the views read."""
-    curated = Path(Lake(str(lake_root)).curated)
-    return all(any((curated / name).rglob("*.parquet")) for name in CURATED_TABLES)
+    """True when the curated publication names every table of the lake's source's star."""
+    snapshot = tablestore.load_local(Lake(str(lake_root)).curated)
+    source = snapshot.get("source") or "clickstream"
+    return all(name in snapshot["tables"] for name in curated_tables(source))
 
 
 def load_run_reports(lake_root: str | Path) -> pd.DataFrame:

@@ -39,6 +39,7 @@ def run_pipeline(
     full_refresh: bool = False,
     date_from: str | None = None,
     date_to: str | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """Ingest `raw` into the lake, update the curated tables and save the run report.
 
@@ -51,7 +52,7 @@ def run_pipeline(
     run_id = run_id or new_run_id()
     with lake_lock(lake_root, run_id):
         return _run_locked(
-            spark, raw, lake_root, run_id, show_progress, full_refresh, date_from, date_to
+            spark, raw, lake_root, run_id, show_progress, full_refresh, date_from, date_to, source
         )
 
 
@@ -64,6 +65,7 @@ def _run_locked(
     full_refresh: bool,
     date_from: str | None,
     date_to: str | None,
+    source: str | None,
 ) -> dict[str, Any]:
     """The run itself, under the lake's lock."""
     lake = Lake(lake_root)
@@ -84,6 +86,7 @@ def _run_locked(
                 lake.quarantine,
                 run_id=run_id,
                 full_refresh=full_refresh,
+                source=source,
             ),
         )
     seconds["ingest"] = ingest.seconds
@@ -119,6 +122,7 @@ def _run_locked(
         "full_refresh": full_refresh,
         "from": date_from,
         "to": date_to,
+        "source": source,
     }
     report = build_report(run_id, arguments, ingest, model, seconds, failure)
     report["report_path"] = save_report(spark, lake.reports, report)

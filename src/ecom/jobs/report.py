@@ -50,6 +50,7 @@ def build_report(
     return {
         "report_version": REPORT_VERSION,
         "run_id": run_id,
+        "source": ingest.source or (model.source if model else None),
         "status": "succeeded" if failure is None else "failed",
         "error": None if failure is None else str(failure),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -59,6 +60,7 @@ def build_report(
         "rows": {
             "read": ingest.rows_read,
             "staged": ingest.rows_staged,
+            "staged_by_kind": ingest.staged_by_kind,
             "quarantined": ingest.rows_quarantined,
             "duplicates_dropped": ingest.duplicates_dropped,
             "reconciles": ingest.reconciles,
@@ -92,18 +94,22 @@ def format_summary(report: dict[str, Any]) -> str:
     rows = report["rows"]
     files = report["file_counts"]
     lines = [
-        f"run {report['run_id']}  {report['status']}",
+        f"run {report['run_id']}  {report['status']}"
+        + (f"  ({report['source']})" if report.get("source") else ""),
         f"  files          {files['seen']:>12,}  (read {files['read']:,}, skipped "
         f"{files['skipped']:,}, rejected {files['rejected']:,})",
         f"  rows read      {rows['read']:>12,}",
         f"  staged         {rows['staged']:>12,}",
-        f"  quarantined    {rows['quarantined']:>12,}",
     ]
+    kinds = rows.get("staged_by_kind") or {}
+    lines.extend(f"    {kind:<20} {count:>8,}" for kind, count in kinds.items())
+    lines.append(f"  quarantined    {rows['quarantined']:>12,}")
     for reason, count in sorted(report["quarantined_by_reason"].items()):
         lines.append(f"    {reason:<20} {count:>8,}")
     lines.append(f"  duplicates     {rows['duplicates_dropped']:>12,}")
     check = "yes" if rows["reconciles"] else "NO"
-    lines.append(f"  reconciles     {check:>12}  (read = staged + quarantined + duplicates)")
+    staged = " + ".join(f"{kind}s" for kind in kinds) if kinds else "staged"
+    lines.append(f"  reconciles     {check:>12}  (read = {staged} + quarantined + duplicates)")
     model = report["model"]
     if model["mode"] != "not_run":
         rebuilt = model["dates_rebuilt"]

@@ -7,11 +7,11 @@ from ecom.quality.evaluate import (
     failing_errors,
     raise_on_failing_errors,
 )
-from ecom.quality.rules import RULES, Rule
+from ecom.quality.rules import RULES_BY_SOURCE, Rule
 
 __all__ = [
     "RESULT_SCHEMA",
-    "RULES",
+    "RULES_BY_SOURCE",
     "DataQualityError",
     "Rule",
     "evaluate",

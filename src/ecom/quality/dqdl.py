@@ -25,7 +25,6 @@ from ecom.quality.rules import (
     FRESHNESS,
     NOT_NULL,
     ROW_COUNT_CHANGE,
-    RULES,
     UNIQUE,
     VALUE_RANGE,
     Rule,
@@ -104,7 +103,7 @@ def render_ruleset(rules: Iterable[Rule]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_rulesets(rules: Iterable[Rule] = RULES) -> dict[str, str]:
+def render_rulesets(rules: Iterable[Rule]) -> dict[str, str]:
     """All rules → {table: DQDL ruleset}; a table with nothing renderable gets no ruleset."""
     by_table: dict[str, list[Rule]] = {}
     for rule in rules:

@@ -139,7 +139,7 @@ SUMMARY_MAX_AGE_DAYS = 2
 # Relative change in fact rows between two runs beyond which a warning is recorded.
 MAX_ROW_COUNT_CHANGE = 0.5
 
-RULES: list[Rule] = [
+CLICKSTREAM_RULES: list[Rule] = [
     # fact_purchases: one row per purchase event
     *primary_key("fact_purchases", "purchase_key"),
     not_null("fact_purchases", "user_key"),
@@ -178,6 +178,56 @@ RULES: list[Rule] = [
 ]
 
 
-def rules_for(table: str, rules: Iterable[Rule] = RULES) -> list[Rule]:
+# Online Retail: guests (no CustomerID) have no user_key, so user_key may be null in the
+# facts (a foreign key ignores nulls); every other key is required.
+RETAIL_RULES: list[Rule] = [
+    # fact_purchases: one row per sale line
+    *primary_key("fact_purchases", "purchase_key"),
+    not_null("fact_purchases", "order_id"),
+    not_null("fact_purchases", "product_key"),
+    not_null("fact_purchases", "date_key"),
+    foreign_key("fact_purchases", "user_key", "dim_user"),
+    foreign_key("fact_purchases", "product_key", "dim_product"),
+    foreign_key("fact_purchases", "date_key", "dim_time"),
+    value_range("fact_purchases", "quantity", name="quantity_at_least_1", min_value=1),
+    value_range("fact_purchases", "unit_price", name="unit_price_positive", min_value=0.001),
+    row_count_change("fact_purchases", MAX_ROW_COUNT_CHANGE),
+    # fact_cancellations: one row per cancellation line
+    *primary_key("fact_cancellations", "cancellation_key"),
+    not_null("fact_cancellations", "product_key"),
+    foreign_key("fact_cancellations", "user_key", "dim_user"),
+    foreign_key("fact_cancellations", "product_key", "dim_product"),
+    foreign_key("fact_cancellations", "date_key", "dim_time"),
+    _not_negative("fact_cancellations", "cancelled_revenue"),
+    # fact_adjustments: one row per adjustment line
+    *primary_key("fact_adjustments", "adjustment_key"),
+    accepted_values(
+        "fact_adjustments",
+        "reason",
+        ("bad_debt_adjustment", "non_positive_quantity", "zero_price", "negative_price"),
+    ),
+    foreign_key("fact_adjustments", "date_key", "dim_time"),
+    # dimensions: one row per entity
+    *primary_key("dim_user", "user_key"),
+    not_null("dim_user", "user_id"),
+    *primary_key("dim_product", "product_key"),
+    not_null("dim_product", "code_kind"),
+    *primary_key("dim_time", "date_key"),
+    accepted_values("dim_time", "iso_weekday", range(1, 8)),
+    # summaries: one row per date, one row per month
+    *primary_key("fact_daily_summary", "date_key"),
+    _not_negative("fact_daily_summary", "revenue"),
+    _not_negative("fact_daily_summary", "cancelled_revenue"),
+    freshness("fact_daily_summary", "summary_date", SUMMARY_MAX_AGE_DAYS),
+    *primary_key("fact_monthly_summary", "month_key"),
+    _not_negative("fact_monthly_summary", "revenue"),
+]
+RULES_BY_SOURCE: dict[str, list[Rule]] = {
+    "clickstream": CLICKSTREAM_RULES,
+    "online-retail": RETAIL_RULES,
+}
+
+
+def rules_for(table: str, rules: Iterable[Rule]) -> list[Rule]:
     """The rules of one table, in declaration order."""
     return [rule for rule in rules if rule.table == table]

@@ -11,18 +11,58 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
 
-CURATED_TABLES: tuple[str, ...] = (
-    "fact_purchases",
-    "fact_sessions",
-    "dim_user",
-    "dim_product",
-    "dim_category",
-    "dim_time",
-    "fact_daily_summary",
-    "fact_monthly_summary",
+# The curated star schema of each raw source (a lake holds one source).
+CURATED_TABLES_BY_SOURCE: dict[str, tuple[str, ...]] = {
+    "clickstream": (
+        "fact_purchases",
+        "fact_sessions",
+        "dim_user",
+        "dim_product",
+        "dim_category",
+        "dim_time",
+        "fact_daily_summary",
+        "fact_monthly_summary",
+    ),
+    "online-retail": (
+        "fact_purchases",
+        "fact_cancellations",
+        "fact_adjustments",
+        "dim_user",
+        "dim_product",
+        "dim_time",
+        "fact_daily_summary",
+        "fact_monthly_summary",
+    ),
+}
+DQ_RESULTS = "dq_results"
+# Every table a catalog may register, whatever the source: the star schemas and the
+# data-quality results (a lake registers those its publication names).
+CATALOG_TABLES: tuple[str, ...] = (
+    *dict.fromkeys(name for tables in CURATED_TABLES_BY_SOURCE.values() for name in tables),
+    DQ_RESULTS,
 )
-# Every table a catalog registers: the star schema and the data-quality results.
-CATALOG_TABLES: tuple[str, ...] = (*CURATED_TABLES, "dq_results")
+# Partition column of each partitioned curated table (the others are written whole).
+PARTITION_KEYS: dict[str, str] = {
+    "fact_purchases": "purchase_date",
+    "fact_sessions": "session_date",
+    "fact_cancellations": "cancellation_date",
+    "fact_adjustments": "adjustment_date",
+}
+
+
+def curated_tables(source: str) -> tuple[str, ...]:
+    """The star schema of one source."""
+    return CURATED_TABLES_BY_SOURCE[source]
+
+
+def catalog_tables(source: str) -> tuple[str, ...]:
+    """What a catalog registers for a lake of one source: its star and dq_results."""
+    return (*CURATED_TABLES_BY_SOURCE[source], DQ_RESULTS)
+
+
+def is_local(path: str) -> bool:
+    """True for a local path (or a `file:` URI), False for an object-store URI (`s3://`)."""
+    return "://" not in path or path.startswith("file:")
 
 
 def new_run_id() -> str:

@@ -1,0 +1,58 @@
+"""dim_time: one row per calendar date, with the ISO week (shared by every source)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyspark.sql.functions as F
+from pyspark.sql import Column, DataFrame, SparkSession
+
+from ecom.transforms.columns import date_key
+
+
+def iso_weekday(day: Column) -> Column:
+    """ISO weekday: Monday = 1 … Sunday = 7 (Spark's dayofweek has Sunday = 1)."""
+    return ((F.dayofweek(day) + 5) % 7) + 1
+
+
+def build_dim_time(
+    spark: SparkSession, first_date: date | None, last_date: date | None
+) -> DataFrame:
+    """One row per calendar date from first to last, no gaps (none when there are no dates).
+
+    The bounds come from the staged publication's date partitions, so no data is read.
+    """
+    bounds_df = spark.range(1).select(  # literals: no Python worker, no data read
+        F.lit(first_date).cast("date").alias("first_date"),
+        F.lit(last_date).cast("date").alias("last_date"),
+    )
+    days_df = bounds_df.select(
+        F.explode(F.sequence("first_date", "last_date")).alias("calendar_date")
+    )
+    day = F.col("calendar_date")
+    return days_df.select(
+        date_key(day).alias("date_key"),
+        day,
+        F.year(day).alias("year"),
+        F.quarter(day).alias("quarter"),
+        F.month(day).alias("month"),
+        F.date_format(day, "MMMM").alias("month_name"),
+        F.date_format(day, "yyyy-MM").alias("year_month"),
+        F.dayofmonth(day).alias("day_of_month"),
+        F.year(F.date_add(day, 4 - iso_weekday(day))).alias("iso_year"),
+        F.weekofyear(day).alias("iso_week"),
+        iso_weekday(day).alias("iso_weekday"),
+        F.date_format(day, "EEEE").alias("weekday_name"),
+        (iso_weekday(day) >= 6).alias("is_weekend"),
+    )
+
+
+def calendar_months(dim_time_df: DataFrame) -> DataFrame:
+    """dim_time → one row per month: first date, year, month, name, days in the data."""
+    return dim_time_df.groupBy("year_month").agg(
+        F.min("calendar_date").alias("month_start_date"),
+        F.min("year").alias("year"),
+        F.min("month").alias("month"),
+        F.min("month_name").alias("month_name"),
+        F.count(F.lit(1)).alias("days_in_data"),
+    )

@@ -1,0 +1,1 @@
+"""Transforms of the clickstream star schema: staged events → facts, dimensions, summaries."""
