@@ -1,0 +1,203 @@
+"""Online Retail end to end: the shared days as two deliveries, every KPI against an
+independent reading of the raw files (tests/reference_retail.py), to the cent.
+
+The first delivery is every shared day up to 2011-09-30, the second adds October (the
+shared days end there). With ECOM_RETAIL_EXTRA_DAYS naming a folder of later days of the
+same data set (2011-11-01 ...), a third delivery adds them too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ecom.jobs.pipeline import run_pipeline
+from ecom.query.local import LocalEngine
+from ecom.storage.lake import Lake, curated_tables
+from tests.conftest import SHARED_DATA
+from tests.lakeread import read_curated, read_staged
+from tests.reference_retail import RetailReference, read_retail
+
+pytestmark = pytest.mark.e2e
+
+RETAIL_DAYS = SHARED_DATA / "online_retail" / "by-day"
+FIRST_DELIVERY_END = "2011-09-30"
+LINEAGE = ("ingest_run_id", "ingested_at", "source_file")
+
+
+def deliveries() -> list[list[Path]]:
+    """The raw files of each delivery, in order."""
+    if not RETAIL_DAYS.is_dir():
+        pytest.skip(f"Online Retail days not found at {RETAIL_DAYS} (shared data absent)")
+    days = sorted(RETAIL_DAYS.glob("*.csv"))
+    batches = [
+        [path for path in days if path.stem <= FIRST_DELIVERY_END],
+        [path for path in days if path.stem > FIRST_DELIVERY_END],
+    ]
+    extra = os.environ.get("ECOM_RETAIL_EXTRA_DAYS")
+    if extra:
+        batches.append(sorted(Path(extra).glob("*.csv")))
+    return batches
+
+
+def kpis_of(lake: Lake) -> dict[str, object]:
+    """The KPIs as analysts read them: the Athena views, on the local engine."""
+    with LocalEngine(lake.root) as engine:
+        [summary] = engine.query("select * from kpi_summary").records()
+        daily = {
+            row["summary_date"]: row for row in engine.query("select * from daily_kpis").records()
+        }
+        monthly = {
+            row["year_month"]: row["revenue"]
+            for row in engine.query("select year_month, revenue from monthly_revenue").records()
+        }
+        top = engine.query(
+            "select stock_code, revenue from product_performance "
+            "order by revenue desc, stock_code limit 10"
+        ).rows
+        countries = {
+            row["country"]: row
+            for row in engine.query("select * from revenue_by_country").records()
+        }
+    return {
+        "summary": summary,
+        "daily": daily,
+        "monthly": monthly,
+        "top": [tuple(row) for row in top],
+        "countries": countries,
+    }
+
+
+def table_rows(spark, lake: Lake) -> dict[str, list[tuple]]:
+    """Staged lines and every curated table, sorted, without the columns naming the run."""
+    frames = {name: read_curated(spark, lake, name) for name in curated_tables("online-retail")}
+    frames["staged"] = read_staged(spark, lake)
+    return {
+        name: sorted(
+            (
+                tuple(row)
+                for row in frame.drop(*[c for c in LINEAGE if c in frame.columns]).collect()
+            ),
+            key=repr,
+        )
+        for name, frame in frames.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def retail_lake(spark, tmp_path_factory):
+    """A lake that took every delivery in turn; the run reports and files of each."""
+    raw = tmp_path_factory.mktemp("retail-raw")
+    lake = Lake(str(tmp_path_factory.mktemp("retail-lake") / "lake"))
+    runs = []
+    delivered: list[Path] = []
+    for index, batch in enumerate(deliveries(), start=1):
+        for path in batch:
+            shutil.copy(path, raw / path.name)
+        delivered += batch
+        report = run_pipeline(spark, str(raw), lake.root, run_id=f"d{index}", show_progress=False)
+        # The views as they read right after this delivery, and the reference of all so far.
+        runs.append((report, kpis_of(lake), read_retail(delivered)))
+    return raw, lake, runs
+
+
+def test_every_delivery_reconciles_line_by_line(retail_lake) -> None:
+    _, _, runs = retail_lake
+    totals = {"read": 0, "duplicates": 0, "sale": 0, "cancellation": 0, "adjustment": 0}
+    for report, _, _ in runs:
+        rows = report["rows"]
+        assert report["source"] == "online-retail"
+        assert rows["reconciles"]
+        kinds = rows["staged_by_kind"]
+        assert rows["read"] == (
+            kinds["sale"]
+            + kinds["cancellation"]
+            + kinds["adjustment"]
+            + rows["quarantined"]
+            + rows["duplicates_dropped"]
+        )
+        totals["read"] += rows["read"]
+        totals["duplicates"] += rows["duplicates_dropped"]
+        for kind in ("sale", "cancellation", "adjustment"):
+            totals[kind] += kinds[kind]
+    reference = runs[-1][2]
+    assert totals["read"] == reference.rows_read
+    assert totals["duplicates"] == reference.duplicates
+    assert {kind: totals[kind] for kind in reference.counts} == reference.counts
+
+
+def test_kpis_equal_the_reference_after_each_delivery(retail_lake) -> None:
+    _, _, runs = retail_lake
+    for _, seen, reference in runs:
+        assert_kpis_match(seen, reference)
+
+
+def assert_kpis_match(seen: dict[str, object], reference: RetailReference) -> None:
+    """Every KPI of the issue: the summary, each day, each month, top 10, countries."""
+    expected = reference.kpis()
+    summary = seen["summary"]
+    for name, value in expected.items():
+        if name == "cancellation_rate":
+            assert summary[name] == pytest.approx(value, abs=1e-12)
+        else:
+            assert summary[name] == value, name
+    daily = reference.daily()
+    assert set(seen["daily"]) == set(daily)
+    for day, values in daily.items():
+        row = seen["daily"][day]
+        assert (row["transactions"], row["revenue"], row["cancellations"]) == (
+            values["transactions"],
+            values["revenue"],
+            values["cancellations"],
+        ), day
+    assert seen["monthly"] == reference.monthly_revenue()
+    assert seen["top"] == reference.top_products(10)
+    countries = reference.revenue_by_country()
+    assert {
+        country: (row["revenue"], row["customers"], row["orders"])
+        for country, row in seen["countries"].items()
+    } == {
+        country: (values["revenue"], values["customers"], values["orders"])
+        for country, values in countries.items()
+    }
+
+
+def test_the_second_delivery_processes_only_the_new_files(retail_lake) -> None:
+    _, _, runs = retail_lake
+    first, second = runs[0][0], runs[1][0]
+    assert first["model"]["mode"] == "full"
+    assert second["model"]["mode"] == "incremental"
+    read = [entry["path"] for entry in second["files"] if entry["status"] == "read"]
+    assert read and all(Path(path).stem > FIRST_DELIVERY_END for path in read)
+    assert second["staged_dates_changed"] == sorted(path.stem for path in deliveries()[1])
+
+
+def test_a_redelivered_day_changes_nothing(spark, retail_lake) -> None:
+    raw, lake, _ = retail_lake
+    before = table_rows(spark, lake)
+    day = sorted(raw.glob("*.csv"))[10]
+    shutil.copy(day, raw / f"again-{day.name}")
+    try:
+        report = run_pipeline(spark, str(raw), lake.root, run_id="again", show_progress=False)
+    finally:
+        (raw / f"again-{day.name}").unlink()
+    assert report["rows"]["read"] > 0
+    assert report["rows"]["duplicates_dropped"] == report["rows"]["read"]
+    assert table_rows(spark, lake) == before
+
+
+def test_money_is_exact_before_rounding(spark, retail_lake) -> None:
+    """0.001 prices keep their precision in the facts: the sum of line totals is exact."""
+    _, lake, _ = retail_lake
+    rows = (
+        read_curated(spark, lake, "fact_purchases")
+        .where("unit_price = 0.001")
+        .select("quantity", "unit_price", "revenue")
+        .collect()
+    )
+    assert rows, "the shared days have 0.001 prices"
+    assert all(row["revenue"] == row["quantity"] * Decimal("0.001") for row in rows)
