@@ -8,8 +8,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ecom.aws import commands, deploy
+from ecom.aws import deploy
 from ecom.aws.config import load_config, parse_config
+from ecom.cli import aws as commands
 from ecom.errors import InvalidArgumentError
 from tests.infra.conftest import REPO, Synthesis
 
