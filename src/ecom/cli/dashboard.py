@@ -20,7 +20,7 @@ from typing import Any
 from ecom.errors import InvalidArgumentError
 
 PLACEHOLDER_ACCOUNT = "000000000000"
-APP = Path(__file__).with_name("app.py")
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 
 
 def _target_arguments(parser: argparse.ArgumentParser) -> None:

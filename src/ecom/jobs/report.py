@@ -60,7 +60,8 @@ def build_report(
         "rows": {
             "read": ingest.rows_read,
             "staged": ingest.rows_staged,
-            "staged_by_kind": ingest.staged_by_kind,
+            # Sources whose rows have kinds (Online Retail: sale, cancellation, adjustment).
+            **({"staged_by_kind": ingest.staged_by_kind} if ingest.staged_by_kind else {}),
             "quarantined": ingest.rows_quarantined,
             "duplicates_dropped": ingest.duplicates_dropped,
             "reconciles": ingest.reconciles,
