@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Row
 
 from ecom.jobs.checks import Checks
@@ -49,7 +50,7 @@ def build_retail(
     changed = staged_dates if plan.full else plan.dates
     lines_df = tablestore.read_table(
         spark, staged_zone, staged, STAGED_TABLE, STAGED_SCHEMA, None if plan.full else changed
-    )
+    ).persist(StorageLevel.MEMORY_AND_DISK)  # read by the three facts and the count
     first, last = (day(staged_dates[0]), day(staged_dates[-1])) if staged_dates else (None, None)
     builders = {
         "fact_purchases": build_fact_purchases,
@@ -81,6 +82,7 @@ def build_retail(
         ]
         for task in [staged_rows, calendar, *facts.values(), *later]:
             task.result()  # re-raises the first failure here
+    lines_df.unpersist()
     checks = Checks(build, published, None if plan.full else dict.fromkeys(FACTS, changed))
     return staged_rows.result(), changed, checks, checks.run(build.star.rules)
 
