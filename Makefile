@@ -18,7 +18,7 @@ export SPARK_LOCAL_IP := 127.0.0.1
 .DEFAULT_GOAL := help
 BENCH_LAKE ?= benchmarks/out/lake-spark-20000000
 BENCH_REPEAT ?= 1
-.PHONY: help venv java class-archive checkov chromium synth demo views dashboard test lint format bench bench-incremental bench-views bench-dashboard clean
+.PHONY: help venv java class-archive checkov chromium synth deploy-check demo views dashboard test lint format bench bench-incremental bench-views bench-dashboard clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,6 +56,14 @@ $(CHECKOV_VENV)/.installed:
 
 synth: venv ## Synthesize the dev stack (with cdk-nag) into cdk.out/
 	$(BIN)/python infra/app.py
+
+INFRA_STAMP := $(VENV)/.installed-infra
+$(INFRA_STAMP): pyproject.toml $(RUNTIME_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[query,dashboard,infra]'
+	touch $@
+
+deploy-check: $(INFRA_STAMP) ## Install the infra extra and synthesize the dev stack: what `ecom deploy` would create
+	$(BIN)/ecom deploy --stage dev --dry-run
 
 demo: $(RUNTIME_STAMP) java ## Generate ~1M events over 3 months and run the pipeline on local Spark
 	rm -rf $(DEMO_RAW)

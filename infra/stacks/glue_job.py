@@ -106,8 +106,9 @@ class GlueSparkJob(Construct):
     """A `glueetl` job on Glue 5.1 running one entry script of `glue_jobs/` with the wheel.
 
     The role may list the buckets it touches, read `reads`, write `writes` and nothing else
-    in S3; bookmarks, metrics and continuous logging are on; the security configuration
-    encrypts its S3 output, logs and bookmarks with the stage key.
+    in S3; metrics and continuous logging are on, job bookmarks off (the lake's own file
+    ledger replaces them); the security configuration encrypts its S3 output, logs and
+    bookmarks with the stage key.
     """
 
     def __init__(
@@ -234,7 +235,10 @@ class GlueSparkJob(Construct):
             security_configuration=security_configuration,
             default_arguments={
                 "--job-language": "python",
-                "--job-bookmark-option": "job-bookmark-enable",
+                # The staged zone's publication records every raw file ingested (path, size,
+                # modification time) and the model job works from the staged changes, so
+                # Glue's job bookmarks have nothing to track: they are off.
+                "--job-bookmark-option": "job-bookmark-disable",
                 "--enable-metrics": "true",
                 "--enable-observability-metrics": "true",
                 "--enable-continuous-cloudwatch-log": "true",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import boto3
@@ -63,6 +64,22 @@ def test_deploy_without_credentials_says_so(no_aws_credentials) -> None:
     args = parse(["deploy", "--stage", "dev"])
     with pytest.raises(InvalidArgumentError, match="needs AWS credentials"):
         args.handler(args)
+
+
+def test_deploy_without_the_infra_extra_says_how_to_install_it(monkeypatch) -> None:
+    """A fresh `make demo` venv has no CDK: one line, not a traceback."""
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        commands,
+        "find_spec",
+        lambda name: None if name == "aws_cdk" else real_find_spec(name),
+    )
+    args = parse(["deploy", "--stage", "dev", "--dry-run"])
+    with pytest.raises(InvalidArgumentError) as error:
+        args.handler(args)
+    message = str(error.value)
+    assert "aws_cdk not installed" in message and "make deploy-check" in message
+    assert "\n" not in message
 
 
 def test_trigger_options_need_a_job() -> None:

@@ -52,7 +52,7 @@ def job(synthesis: Synthesis, name: str) -> dict[str, Any]:
     return found
 
 
-def test_two_glue_5_1_spark_jobs_with_bookmarks_metrics_and_logs(
+def test_two_glue_5_1_spark_jobs_with_metrics_and_logs_and_no_bookmarks(
     template: Template, config
 ) -> None:
     template.resource_count_is("AWS::Glue::Job", 2)
@@ -72,7 +72,7 @@ def test_two_glue_5_1_spark_jobs_with_bookmarks_metrics_and_logs(
                 "SecurityConfiguration": Match.any_value(),
                 "DefaultArguments": Match.object_like(
                     {
-                        "--job-bookmark-option": "job-bookmark-enable",
+                        "--job-bookmark-option": "job-bookmark-disable",
                         "--enable-metrics": "true",
                         "--enable-continuous-cloudwatch-log": "true",
                         "--extra-py-files": Match.any_value(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -84,11 +85,23 @@ def _require_credentials(session: Any, what: str) -> None:
         raise InvalidArgumentError(f"{what} needs AWS credentials (none found for this profile)")
 
 
+def require_infra_extra() -> None:
+    """One line saying how to install the CDK libraries, instead of a traceback later."""
+    missing = [name for name in ("aws_cdk", "constructs", "cdk_nag") if find_spec(name) is None]
+    if missing:
+        raise InvalidArgumentError(
+            f"deploy needs the CDK libraries ({', '.join(missing)} not installed): run "
+            "`make deploy-check`, or `pip install -e '.[infra]'` in this environment"
+        )
+
+
 def cmd_deploy(args: argparse.Namespace) -> int:
     """`ecom deploy`: wheel → synth (cdk-nag) → summary → cdk deploy → Athena views."""
     from ecom.aws import deploy
 
     config = load_config(args.stage)
+    if not args.views_only:
+        require_infra_extra()
     repo = repo_root()
     if args.views_only:
         return _create_views(args, config, repo)

@@ -35,6 +35,8 @@ def resolve_args(
     if missing:
         raise InvalidArgumentError(f"missing job argument(s): --{', --'.join(missing)}")
     wanted = [*required, *(name for name in optional if name in present)]
+    if "JOB_NAME" in present:  # not one of awsglue's reserved ids: resolved only when asked
+        wanted.append("JOB_NAME")
     resolved = getResolvedOptions(list(argv), wanted)
     args: dict[str, str | None] = {name: resolved[name] for name in required}
     for name, default in optional.items():
