@@ -18,7 +18,7 @@ export SPARK_LOCAL_IP := 127.0.0.1
 .DEFAULT_GOAL := help
 BENCH_LAKE ?= benchmarks/out/lake-spark-20000000
 BENCH_REPEAT ?= 1
-.PHONY: help venv java class-archive checkov chromium synth deploy-check demo views dashboard test lint format bench bench-incremental bench-views bench-dashboard clean
+.PHONY: help venv java class-archive checkov chromium synth deploy-check demo views dashboard test lint format bench bench-incremental bench-retail bench-views bench-dashboard clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -98,6 +98,9 @@ bench: venv java class-archive ## Benchmark the pipeline against the DuckDB base
 
 bench-incremental: venv java class-archive ## Add day 31 to a 30-day lake vs a full refresh of 31 days (42M events, one real month; BENCH_REPEAT=3 for 3 pairs)
 	$(BIN)/python benchmarks/bench_incremental.py --repeat $(BENCH_REPEAT)
+
+bench-retail: venv java class-archive ## Wall time of `ecom run` on the 431,673 shared Online Retail lines (full, incremental, up to date)
+	cd benchmarks && ../$(BIN)/python bench_retail.py
 
 bench-views: $(RUNTIME_STAMP) ## Per-view latency and Parquet bytes read on the 20M-event lake of `make bench`
 	$(BIN)/python benchmarks/bench_views.py $(BENCH_LAKE)
