@@ -100,7 +100,7 @@ bench-incremental: venv java class-archive ## Add day 31 to a 30-day lake vs a f
 	$(BIN)/python benchmarks/bench_incremental.py --repeat $(BENCH_REPEAT)
 
 bench-retail: venv java class-archive ## Wall time of `ecom run` on the 431,673 shared Online Retail lines (full, incremental, up to date)
-	cd benchmarks && ../$(BIN)/python bench_retail.py
+	$(BIN)/python benchmarks/bench_retail.py
 
 bench-views: $(RUNTIME_STAMP) ## Per-view latency and Parquet bytes read on the 20M-event lake of `make bench`
 	$(BIN)/python benchmarks/bench_views.py $(BENCH_LAKE)
