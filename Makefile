@@ -10,6 +10,7 @@ DEMO_RAW := data/raw/demo
 DEMO_LAKE := data/lake
 DEMO_ROWS ?= 1000000
 DEMO_MONTHS ?= 3
+NOTEBOOKS_OUT := data/notebooks
 CHECKOV_VENV := .venv-checkov
 export CHECKOV_BIN := $(abspath $(CHECKOV_VENV)/bin/checkov)
 export PYSPARK_PYTHON := $(abspath $(BIN)/python)
@@ -18,7 +19,7 @@ export SPARK_LOCAL_IP := 127.0.0.1
 .DEFAULT_GOAL := help
 BENCH_LAKE ?= benchmarks/out/lake-spark-20000000
 BENCH_REPEAT ?= 1
-.PHONY: help venv java class-archive checkov chromium synth deploy-check demo views dashboard test lint format bench bench-incremental bench-retail bench-views bench-dashboard clean
+.PHONY: help venv java class-archive checkov chromium synth deploy-check demo views dashboard notebooks test lint format bench bench-incremental bench-retail bench-views bench-dashboard clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -82,7 +83,10 @@ chromium: ## Install headless Chromium + chromedriver (Debian) for the dashboard
 dashboard: $(RUNTIME_STAMP) ## Serve the local dashboard on the demo lake at http://127.0.0.1:8501
 	$(BIN)/ecom dashboard --lake $(DEMO_LAKE)
 
-test: venv java class-archive checkov chromium ## Run the test suite (unit, end-to-end, SQL, infra, dashboard)
+notebooks: venv ## Run the notebooks end to end on the demo lake (after make demo); executed copies in data/notebooks/
+	$(BIN)/python scripts/run_notebooks.py --lake $(DEMO_LAKE) --out $(NOTEBOOKS_OUT)
+
+test: venv java class-archive checkov chromium ## Run the test suite (unit, end-to-end, SQL, infra, dashboard, notebooks)
 	$(BIN)/python -m pytest
 
 lint: venv ## Lint and check formatting

@@ -1,4 +1,5 @@
-"""Shared fixtures: one local Spark session for the whole run, paths to shared test data."""
+"""Shared fixtures: one local Spark session for the whole run, paths to shared test data, and
+the small lake the dashboard and notebook tests read."""
 
 from __future__ import annotations
 
@@ -13,6 +14,13 @@ from ecom.runtime.spark import local_session
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 CLICKSTREAM_SAMPLE = SHARED_DATA / "clickstream" / "2019-Oct-head.csv"
+# Appended to the dashboard lake's first raw file, so its quarantine is not empty: one row
+# each of invalid_event_type, invalid_event_time and negative_price.
+BAD_ROWS = (
+    "2019-10-02 10:00:00 UTC,teleport,1,2,,acme,1.00,3,s-bad-1\n"
+    "not a date,view,1,2,,acme,1.00,3,s-bad-2\n"
+    "2019-10-02 10:00:01 UTC,view,1,2,,acme,-5.00,3,s-bad-3\n"
+)
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +37,28 @@ def clickstream_sample() -> Path:
     if not CLICKSTREAM_SAMPLE.exists():
         pytest.skip(f"real sample not found at {CLICKSTREAM_SAMPLE} (shared data absent)")
     return CLICKSTREAM_SAMPLE
+
+
+@pytest.fixture(scope="session")
+def dashboard_lake(spark, tmp_path_factory) -> Path:
+    """~20k generated events over 2 months (plus BAD_ROWS) → one pipeline run, built once
+    like tests/sql's lake (generate → run_pipeline on the one `spark` fixture)."""
+    from ecom.catalog.local import register_local
+    from ecom.devdata.generate import generate
+    from ecom.jobs.pipeline import run_pipeline
+
+    root = tmp_path_factory.mktemp("dashboard-lake")
+    raw, lake = root / "raw", root / "lake"
+    generate(raw, 20_000, seed=11, months=2)
+    first = sorted(raw.glob("*.csv"))[0]
+    with first.open("a") as handle:
+        handle.write(BAD_ROWS)
+    run_pipeline(spark, str(raw), str(lake), show_progress=False)
+    register_local(lake)
+    return lake
+
+
+@pytest.fixture(scope="session")
+def dashboard_raw(dashboard_lake) -> Path:
+    """The raw CSV folder the dashboard lake was built from (BAD_ROWS included)."""
+    return dashboard_lake.parent / "raw"

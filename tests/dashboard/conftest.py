@@ -1,7 +1,6 @@
-"""Fixtures of the dashboard tests: the spec, a QuickSight target, a small generated lake.
+"""Fixtures of the dashboard tests: the spec and a QuickSight target.
 
-The lake is built once per session like tests/sql does (generate → run_pipeline on the one
-`spark` fixture), with a few malformed rows appended so the quarantine is not empty.
+Their lake, `dashboard_lake`, is in tests/conftest.py: the notebook tests read it too.
 """
 
 from __future__ import annotations
@@ -20,11 +19,6 @@ REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "src" / "ecom" / "dashboard" / "app.py"
 FAKE_ACCOUNT = "123456789012"
 REGION = "us-east-1"
-BAD_ROWS = (
-    "2019-10-02 10:00:00 UTC,teleport,1,2,,acme,1.00,3,s-bad-1\n"
-    "not a date,view,1,2,,acme,1.00,3,s-bad-2\n"
-    "2019-10-02 10:00:01 UTC,view,1,2,,acme,-5.00,3,s-bad-3\n"
-)
 
 
 @pytest.fixture(scope="session")
@@ -43,24 +37,6 @@ def target() -> QuickSightTarget:
         database="ecom_test",
         principal_arn=f"arn:aws:quicksight:{REGION}:{FAKE_ACCOUNT}:user/default/analyst",
     )
-
-
-@pytest.fixture(scope="session")
-def dashboard_lake(spark, tmp_path_factory) -> Path:
-    """~20k generated events over 2 months (plus 3 bad rows) → one pipeline run."""
-    from ecom.catalog.local import register_local
-    from ecom.devdata.generate import generate
-    from ecom.jobs.pipeline import run_pipeline
-
-    root = tmp_path_factory.mktemp("dashboard-lake")
-    raw, lake = root / "raw", root / "lake"
-    generate(raw, 20_000, seed=11, months=2)
-    first = sorted(raw.glob("*.csv"))[0]
-    with first.open("a") as handle:
-        handle.write(BAD_ROWS)
-    run_pipeline(spark, str(raw), str(lake), show_progress=False)
-    register_local(lake)
-    return lake
 
 
 @pytest.fixture
