@@ -12,7 +12,7 @@ from ecom import cli
 from ecom.devdata.generate import generate
 from ecom.jobs import model as model_job
 from ecom.jobs.pipeline import run_pipeline
-from ecom.quality.evaluate import DataQualityError
+from ecom.quality.results import DataQualityError
 from ecom.quality.rules import CLICKSTREAM_RULES, ERROR, value_range
 from ecom.query.local import LocalEngine
 from ecom.storage.lake import Lake, curated_tables

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-import ecom.devdata.generate as generate_module
+import ecom.devdata.schedule as schedule_module
 from ecom.devdata.generate import GenerateResult, generate
 from ecom.sources.clickstream.contract import EVENT_TYPES, RAW_COLUMNS, RAW_HEADER
 
@@ -342,7 +342,7 @@ def test_duplicate_rate_zero(tmp_path: Path) -> None:
 
 def test_sub_day_windows_keep_the_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Days split into many windows stay exact in size, on their day and in time order."""
-    monkeypatch.setattr(generate_module, "CHUNK_ROWS", 200)
+    monkeypatch.setattr(schedule_module, "CHUNK_ROWS", 200)
     result = generate(tmp_path, 20_000, months=1, duplicate_rate=0.001)
     total = 0
     all_rows: list[tuple[str, ...]] = []

@@ -21,17 +21,19 @@ from pyspark.sql.types import (
 )
 
 from ecom.errors import EcomError, InvalidArgumentError
-from ecom.quality.dqdl import render_rule, render_rulesets
-from ecom.quality.evaluate import (
-    RESULT_SCHEMA,
-    DataQualityError,
+from ecom.quality.checks import (
     column_metrics,
-    evaluate,
-    failing_errors,
     orphan_rows,
     orphan_rows_of_few,
-    raise_on_failing_errors,
     rows_sharing_keys,
+)
+from ecom.quality.dqdl import render_rule, render_rulesets
+from ecom.quality.evaluate import evaluate
+from ecom.quality.results import (
+    RESULT_SCHEMA,
+    DataQualityError,
+    failing_errors,
+    raise_on_failing_errors,
 )
 from ecom.quality.rules import (
     CLICKSTREAM_RULES,

@@ -137,7 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from ecom.jobs.pipeline import check_local_arguments, run_pipeline
     from ecom.jobs.report import format_summary
-    from ecom.quality.evaluate import DataQualityError
+    from ecom.quality.results import DataQualityError
     from ecom.runtime.spark import local_session
 
     lake = args.lake or default_lake()

@@ -10,13 +10,9 @@ from datetime import UTC, datetime
 from pyspark.sql import Row, SparkSession
 
 from ecom.jobs.curated import CuratedBuild, ModelArgs, ModelResult, isin_dates
-from ecom.quality.evaluate import (
-    RESULT_SCHEMA,
-    ROWS_METRIC,
-    DataQualityError,
-    evaluate,
-    failures_among,
-)
+from ecom.quality.checks import ROWS_METRIC
+from ecom.quality.evaluate import evaluate
+from ecom.quality.results import RESULT_SCHEMA, DataQualityError, failures_among
 from ecom.quality.rules import ROW_COUNT_CHANGE, Rule
 from ecom.storage import tablestore
 from ecom.storage.lake import DQ_RESULTS

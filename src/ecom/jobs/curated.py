@@ -19,7 +19,7 @@ from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql.types import StructType
 
 from ecom.errors import InvalidArgumentError
-from ecom.quality.evaluate import column_metrics
+from ecom.quality.checks import column_metrics
 from ecom.quality.rules import Rule, rules_for
 from ecom.runtime.metrics import observed
 from ecom.storage import tablestore

@@ -14,7 +14,7 @@ from ecom.errors import InvalidArgumentError, ReconciliationError
 from ecom.jobs.ingest import IngestArgs, run_ingest
 from ecom.jobs.model import ModelArgs, run_model
 from ecom.jobs.report import build_report, save_report
-from ecom.quality.evaluate import DataQualityError
+from ecom.quality.results import DataQualityError
 from ecom.runtime.progress import StageProgress
 from ecom.storage import tablestore
 from ecom.storage.lake import Lake, new_run_id

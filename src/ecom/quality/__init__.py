@@ -1,9 +1,9 @@
 """Data-quality gates: rules declared once per curated table, evaluated with Spark."""
 
-from ecom.quality.evaluate import (
+from ecom.quality.evaluate import evaluate
+from ecom.quality.results import (
     RESULT_SCHEMA,
     DataQualityError,
-    evaluate,
     failing_errors,
     raise_on_failing_errors,
 )

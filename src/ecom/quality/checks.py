@@ -1,0 +1,215 @@
+"""Data-quality checks as Spark functions: failing rows, column metrics, duplicates, orphans."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import reduce
+from typing import Any
+
+import pyspark.sql.functions as F
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql.types import LongType, StringType
+
+from ecom.errors import InvalidArgumentError
+from ecom.quality.rules import (
+    ACCEPTED_VALUES,
+    FOREIGN_KEY,
+    FRESHNESS,
+    NOT_NULL,
+    ROW_COUNT_CHANGE,
+    UNIQUE,
+    VALUE_RANGE,
+    Rule,
+)
+
+# Columns of the one-row frames the checks return (in shared_key_metrics, after a prefix).
+# The row count is also among column_metrics' values (the model job reads it from its
+# observation).
+ROWS_METRIC = "_rows"
+FAILED_METRIC = "_failed"
+KEYS_METRIC = "_keys"
+EXAMPLE_METRIC = "_example"
+# Prefix of the dimension key's metrics in shared_key_metrics (see fact_prefix for the facts').
+KEY_PREFIX = "_u"
+
+
+def metric_name(rule: Rule) -> str:
+    """A column rule's metric name: its rule's (unique within a table), so the values
+    observed for all of a table's rules serve an evaluation of some of them."""
+    return "_m_" + re.sub(r"\W", "_", rule.name)
+
+
+def column_metrics(rules: list[Rule], columns: Iterable[str]) -> list[tuple[str, Column, str]]:
+    """(name, aggregate, type) of every value a table's column rules need, in one pass: the
+    row count, and per not_null / accepted_values / value_range rule its failing rows, per
+    freshness rule the latest date. `rules` are one table's, in declaration order. The
+    model job observes these while it writes the table (see `evaluate`'s `measured`)."""
+    present = set(columns)
+    metrics = [(ROWS_METRIC, F.count(F.lit(1)), "bigint")]
+    for rule in rules:
+        if rule.kind in (UNIQUE, FOREIGN_KEY, ROW_COUNT_CHANGE):
+            continue
+        if not set(rule.columns) <= present:
+            continue
+        if rule.kind == FRESHNESS:
+            metrics.append((metric_name(rule), F.max(F.to_date(F.col(rule.column))), "date"))
+        else:
+            failing = F.count(F.when(failing_condition(rule), 1))
+            metrics.append((metric_name(rule), failing, "bigint"))
+    return [(name, aggregate.alias(name), kind) for name, aggregate, kind in metrics]
+
+
+def values_row(
+    spark: SparkSession, metrics: list[tuple[str, Column, str]], values: Mapping[str, Any]
+) -> DataFrame:
+    """A one-row frame of measured metric values (no scan, no Python worker)."""
+    return spark.range(1).select(
+        *[F.lit(values[name]).cast(kind).alias(name) for name, _, kind in metrics]
+    )
+
+
+def failing_condition(rule: Rule) -> Column:
+    """Row-level condition under which a not_null / accepted_values / value_range row fails."""
+    column = F.col(rule.column)
+    if rule.kind == NOT_NULL:
+        return reduce(lambda a, b: a | b, [F.col(name).isNull() for name in rule.columns])
+    if rule.kind == ACCEPTED_VALUES:
+        return column.isNotNull() & ~column.isin(list(rule.params["values"]))
+    if rule.kind == VALUE_RANGE:
+        outside = F.lit(False)
+        if "min" in rule.params:
+            outside = outside | (column < F.lit(rule.params["min"]))
+        if "max" in rule.params:
+            outside = outside | (column > F.lit(rule.params["max"]))
+        return column.isNotNull() & outside
+    raise InvalidArgumentError(
+        f"dq rule {rule.table}.{rule.name}: no row condition for {rule.kind}"
+    )
+
+
+def duplicated_rows(table_df: DataFrame, columns: tuple[str, ...]) -> DataFrame:
+    """Table → one row: its rows, rows whose (non-null) key occurs more than once, such keys."""
+    groups_df = table_df.groupBy(*columns).agg(F.count(F.lit(1)).alias("_n"))
+    has_null = reduce(lambda a, b: a | b, [F.col(column).isNull() for column in columns])
+    duplicated = ~has_null & (F.col("_n") > 1)
+    return groups_df.agg(
+        F.coalesce(F.sum("_n"), F.lit(0)).alias(ROWS_METRIC),
+        F.coalesce(F.sum(F.when(duplicated, F.col("_n"))), F.lit(0)).alias(FAILED_METRIC),
+        F.count(F.when(duplicated, 1)).alias(KEYS_METRIC),
+    )
+
+
+def rows_sharing_keys(
+    checked_df: DataFrame, table_df: DataFrame, columns: tuple[str, ...], broadcast: bool
+) -> DataFrame:
+    """`duplicated_rows` for the rows a run changed: one row with the rows checked, the rows
+    of the whole table whose (non-null) key is a checked row's key and occurs more than once,
+    and such keys. Duplicates among unchanged rows only were found when they were published.
+    `broadcast`: the checked rows are few, their keys are broadcast while the table is
+    scanned (the table is never shuffled)."""
+    keys_df = checked_df.select(*columns).distinct()
+    keys_df = F.broadcast(keys_df) if broadcast else keys_df
+    groups_df = (
+        table_df.select(*columns)
+        .join(keys_df, list(columns), "left_semi")  # null keys never match: ignored
+        .groupBy(*columns)
+        .agg(F.count(F.lit(1)).alias("_n"))
+    )
+    duplicated = F.col("_n") > 1
+    counts_df = groups_df.agg(
+        F.coalesce(F.sum(F.when(duplicated, F.col("_n"))), F.lit(0)).alias(FAILED_METRIC),
+        F.count(F.when(duplicated, 1)).alias(KEYS_METRIC),
+    )
+    return checked_df.agg(F.count(F.lit(1)).alias(ROWS_METRIC)).crossJoin(counts_df)
+
+
+def orphan_rows(table_df: DataFrame, column: str, ref_df: DataFrame, ref_column: str) -> DataFrame:
+    """Fact + dimension → one row: fact rows, rows whose non-null key the dimension lacks, and
+    the smallest such key. Keys of both sides are grouped together (no join, no broadcast)."""
+    fact_keys_df = table_df.select(
+        F.col(column).alias("_key"), F.lit(1).alias("_fact"), F.lit(0).alias("_ref")
+    )
+    ref_keys_df = ref_df.select(
+        F.col(ref_column).alias("_key"), F.lit(0).alias("_fact"), F.lit(1).alias("_ref")
+    )
+    keys_df = (
+        fact_keys_df.unionByName(ref_keys_df)
+        .groupBy("_key")
+        .agg(F.sum("_fact").alias("_n"), F.max("_ref").alias("_found"))
+    )
+    orphan = F.col("_key").isNotNull() & (F.col("_found") == 0)
+    return keys_df.agg(
+        F.coalesce(F.sum("_n"), F.lit(0)).alias(ROWS_METRIC),
+        F.coalesce(F.sum(F.when(orphan, F.col("_n"))), F.lit(0)).alias(FAILED_METRIC),
+        F.min(F.when(orphan, F.col("_key"))).cast(StringType()).alias(EXAMPLE_METRIC),
+    )
+
+
+def orphan_rows_of_few(
+    table_df: DataFrame, column: str, ref_df: DataFrame, ref_column: str
+) -> DataFrame:
+    """`orphan_rows` when the fact rows are few (an incremental run's rebuilt partitions):
+    their keys are broadcast and probed while the dimension is scanned, so the dimension is
+    never shuffled. Same one-row result."""
+    keys_df = table_df.groupBy(F.col(column).alias("_key")).agg(F.count(F.lit(1)).alias("_n"))
+    found_df = (
+        ref_df.select(F.col(ref_column).alias("_key"))
+        .join(F.broadcast(keys_df.select("_key")), "_key")
+        .distinct()
+        .withColumn("_found", F.lit(1))
+    )
+    marked_df = keys_df.join(F.broadcast(found_df), "_key", "left")
+    orphan = F.col("_key").isNotNull() & F.col("_found").isNull()
+    return marked_df.agg(
+        F.coalesce(F.sum("_n"), F.lit(0)).alias(ROWS_METRIC),
+        F.coalesce(F.sum(F.when(orphan, F.col("_n"))), F.lit(0)).alias(FAILED_METRIC),
+        F.min(F.when(orphan, F.col("_key"))).cast(StringType()).alias(EXAMPLE_METRIC),
+    )
+
+
+def fact_prefix(index: int) -> str:
+    """Prefix of the `index`-th fact's metrics in shared_key_metrics."""
+    return f"_f{index}"
+
+
+def shared_key_metrics(
+    ref_df: DataFrame, ref_column: str, facts: list[tuple[DataFrame, str]]
+) -> DataFrame:
+    """Dimension + its key + (fact, foreign key column) pairs → one row: `duplicated_rows` of
+    the dimension's key (prefixed KEY_PREFIX) and `orphan_rows` of each fact (prefixed
+    fact_prefix(i)), in one aggregation: the dimension's keys and the facts' keys, tagged,
+    grouped by key. The dimension is shuffled once, not once per check."""
+    tags = [fact_prefix(index) for index in range(len(facts))]
+
+    def tagged(table_df: DataFrame, column: str, tag: str | None) -> DataFrame:
+        return table_df.select(
+            F.col(column).alias("_key"),
+            F.lit(1 if tag is None else 0).cast(LongType()).alias("_ref"),
+            *[F.lit(1 if name == tag else 0).cast(LongType()).alias(name) for name in tags],
+        )
+
+    keys_df = tagged(ref_df, ref_column, None)
+    for (fact_df, column), tag in zip(facts, tags, strict=True):
+        keys_df = keys_df.unionByName(tagged(fact_df, column, tag))
+    grouped_df = keys_df.groupBy("_key").agg(
+        F.sum("_ref").alias("_ref"), *[F.sum(name).alias(name) for name in tags]
+    )
+    present = F.col("_key").isNotNull()
+    duplicated, missing = present & (F.col("_ref") > 1), present & (F.col("_ref") == 0)
+    metrics = [
+        F.coalesce(F.sum("_ref"), F.lit(0)).alias(KEY_PREFIX + ROWS_METRIC),
+        F.coalesce(F.sum(F.when(duplicated, F.col("_ref"))), F.lit(0)).alias(
+            KEY_PREFIX + FAILED_METRIC
+        ),
+        F.count(F.when(duplicated, 1)).alias(KEY_PREFIX + KEYS_METRIC),
+    ]
+    for tag in tags:
+        metrics += [
+            F.coalesce(F.sum(tag), F.lit(0)).alias(tag + ROWS_METRIC),
+            F.coalesce(F.sum(F.when(missing, F.col(tag))), F.lit(0)).alias(tag + FAILED_METRIC),
+            F.min(F.when(missing & (F.col(tag) > 0), F.col("_key")))
+            .cast(StringType())
+            .alias(tag + EXAMPLE_METRIC),
+        ]
+    return grouped_df.agg(*metrics)
