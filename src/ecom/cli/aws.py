@@ -125,19 +125,28 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return _create_views(args, config, repo, session)
 
 
+def _registered_source(session: Any, config: StageConfig) -> str | None:
+    """The source the model job recorded on the stage's database (None: not yet)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from ecom.catalog.glue import registered_source
+
+    try:
+        return registered_source(session.client("glue"), config.database_name)
+    except (BotoCoreError, ClientError) as error:
+        raise InvalidArgumentError(
+            f"cannot read the source of database {config.database_name} ({error}): pass --source"
+        ) from None
+
+
 def _create_views(
     args: argparse.Namespace, config: StageConfig, repo: Path, session: Any = None
 ) -> int:
     from ecom.aws import deploy
-    from ecom.catalog.glue import registered_source
 
     session = session or session_for(args, config)
     _require_credentials(session, "creating the Athena views")
-    source = (
-        args.source
-        or registered_source(session.client("glue"), config.database_name)
-        or DEFAULT_SOURCE
-    )
+    source = args.source or _registered_source(session, config) or DEFAULT_SOURCE
     files = deploy.view_files(repo / "sql" / "views", source)
     if not files:
         print("no sql/views/*.sql files: no Athena views to create")
