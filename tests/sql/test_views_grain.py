@@ -1,5 +1,6 @@
-"""The grain each view states (`-- grain: one row per ...`) holds on both engines: the key
-columns of that grain are unique and never null, for each source's views on its lake."""
+"""The grain each view states (`-- grain: one row per ...`) holds: the key columns of that
+grain are unique and never null, for each source's views on its lake. Checked on DuckDB;
+tests/sql/test_views_parity.py shows Spark SQL returns the same rows."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import pytest
 
 from ecom.catalog.ddl import view_files
 from ecom.query.local import LocalEngine
-from ecom.query.spark import SparkSqlRunner
 from tests.sql.helpers import SOURCES, lake_of
 
 # View → the columns its grain comment names; () for a one-row view.
@@ -44,20 +44,14 @@ CASES = [(source, view) for source in SOURCES for view in sorted(GRAIN_KEYS[sour
 
 
 @pytest.fixture(scope="module")
-def grain_engines(request, spark):
-    """(source, engine name) → an engine on that source's test lake, opened on first use."""
-    opened: dict[tuple[str, str], object] = {}
+def grain_engines(request):
+    """Source → the local engine on that source's test lake, opened on first use."""
+    opened: dict[str, LocalEngine] = {}
 
-    def engine(source: str, name: str):
-        if (source, name) not in opened:
-            lake = lake_of(request, source)
-            if name == "duckdb":
-                opened[source, name] = LocalEngine(lake)
-            else:
-                runner = SparkSqlRunner(spark, lake)
-                runner.create_views()
-                opened[source, name] = runner
-        return opened[source, name]
+    def engine(source: str) -> LocalEngine:
+        if source not in opened:
+            opened[source] = LocalEngine(lake_of(request, source))
+        return opened[source]
 
     yield engine
     for opened_engine in opened.values():
@@ -69,10 +63,9 @@ def test_every_view_of_each_source_has_its_grain_here():
         assert set(GRAIN_KEYS[source]) == set(view_files(source=source)), source
 
 
-@pytest.mark.parametrize("engine_name", ["duckdb", "spark"])
 @pytest.mark.parametrize(("source", "view"), CASES)
-def test_grain_keys_are_unique_and_not_null(grain_engines, source, view, engine_name):
-    engine = grain_engines(source, engine_name)
+def test_grain_keys_are_unique_and_not_null(grain_engines, source, view):
+    engine = grain_engines(source)
     keys = GRAIN_KEYS[source][view]
     if not keys:
         assert len(engine.query(f"select * from {view}").rows) == 1
