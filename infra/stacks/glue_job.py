@@ -34,7 +34,8 @@ WILDCARD_REASONS = {
     "ReadCatalog": "Tables of the stage's own Glue database (table/<database>/*).",
     "RegisterCatalog": (
         "The model job creates/updates the curated tables and their partitions in the stage's "
-        "own Glue database (table/<database>/*); table names are not known to IAM in advance."
+        "own Glue database (table/<database>/*); table names are not known to IAM in advance. "
+        "It records the lake's source on that database and deletes another source's tables."
     ),
 }
 
@@ -205,8 +206,10 @@ class GlueSparkJob(Construct):
                 iam.PolicyStatement(
                     sid="RegisterCatalog",
                     actions=[
+                        "glue:UpdateDatabase",  # records the lake's source (ecom.source)
                         "glue:CreateTable",
                         "glue:UpdateTable",
+                        "glue:DeleteTable",  # another source's star, left by a former lake
                         "glue:GetPartition",
                         "glue:BatchCreatePartition",
                         "glue:BatchUpdatePartition",

@@ -1,11 +1,13 @@
 -- grain: one row per first-purchase month (cohort) × month since the first purchase
--- months without a returning customer are included with zero retained.
+-- months without a returning customer are included with zero retained; guests (purchases
+-- without a user_id) are left out.
 create or replace view cohort_retention as
 with purchases as (
     select
         fact_purchases.user_id,
         fact_purchases.date_key
     from fact_purchases
+    where fact_purchases.user_id is not null
 ),
 
 calendar as (

@@ -31,7 +31,9 @@ final as (
         tiers.customers,
         tiers.orders,
         cast(tiers.revenue as decimal(18, 2)) as revenue,
-        cast(tiers.revenue / tiers.customers as decimal(18, 2)) as average_revenue,
+        cast(
+            cast(tiers.revenue as decimal(38, 12)) / tiers.customers as decimal(18, 2)
+        ) as average_revenue,
         tiers.min_revenue,
         tiers.max_revenue,
         cast(tiers.customers as double) / sum(tiers.customers) over () as customer_share,

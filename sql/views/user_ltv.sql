@@ -1,4 +1,5 @@
 -- grain: one row per purchasing user (a user with at least one purchase)
+-- guests (purchases without a user_id: online-retail lines without a customer) are left out.
 -- ltv_tier: revenue quartile by rank; tied users share the quartile of the first of them,
 -- so equal revenue always means equal tier (Low = bottom quarter ... VIP = top quarter).
 create or replace view user_ltv as
@@ -12,6 +13,7 @@ with purchases as (
         fact_purchases.purchased_at,
         fact_purchases.purchase_date
     from fact_purchases
+    where fact_purchases.user_id is not null
 ),
 
 customers as (
@@ -52,7 +54,9 @@ final as (
         ranked.orders,
         ranked.items,
         cast(ranked.revenue as decimal(18, 2)) as revenue,
-        cast(ranked.revenue / ranked.orders as decimal(18, 2)) as average_order_value,
+        cast(
+            cast(ranked.revenue as decimal(38, 12)) / ranked.orders as decimal(18, 2)
+        ) as average_order_value,
         ranked.first_purchase_date,
         ranked.last_purchase_date,
         date_diff('day', ranked.first_purchase_date, ranked.last_purchase_date) as tenure_days,

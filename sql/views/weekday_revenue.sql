@@ -49,7 +49,9 @@ final as (
         weekdays.orders,
         weekdays.items,
         cast(weekdays.revenue as decimal(18, 2)) as revenue,
-        cast(weekdays.revenue / weekdays.days as decimal(18, 2)) as average_daily_revenue,
+        cast(
+            cast(weekdays.revenue as decimal(38, 12)) / weekdays.days as decimal(18, 2)
+        ) as average_daily_revenue,
         cast(weekdays.revenue as double)
         / nullif(cast(sum(weekdays.revenue) over (partition by weekdays.year_month) as double), 0)
         as share_of_month_revenue

@@ -393,6 +393,14 @@ def test_model_role_may_move_partitions_between_versions(synthesis: Synthesis) -
     )
 
 
+def test_model_role_may_record_the_source_and_drop_another_sources_tables(
+    synthesis: Synthesis,
+) -> None:
+    """ecom.catalog.glue writes the source to the database and deletes stale star tables."""
+    (statement,) = [s for _, s in policy_statements(synthesis) if s.get("Sid") == "RegisterCatalog"]
+    assert {"glue:UpdateDatabase", "glue:DeleteTable"} <= set(as_list(statement["Action"]))
+
+
 def test_resource_names_match_the_stage_configuration(synthesis: Synthesis, config) -> None:
     names = {r["Properties"].get("Name") for r in synthesis.template["Resources"].values()}
     assert {

@@ -1,4 +1,5 @@
-"""One small lake for the SQL tests: ~30k generated events over 3 months, one pipeline run."""
+"""The SQL tests' lakes, one pipeline run each: ~30k generated clickstream events over 3
+months, and a hand-written Online Retail lake of three tiny days (tests/sql/retail_lines.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from ecom.catalog.local import register_local
 from ecom.devdata.generate import generate
 from ecom.jobs.pipeline import run_pipeline
+from tests.sql.retail_lines import write_raw_days
 
 ROWS = 30_000
 MONTHS = 3
@@ -32,6 +34,17 @@ def sql_lake(spark, tmp_path_factory) -> SqlLake:
     root = tmp_path_factory.mktemp("sql-lake")
     raw, lake = root / "raw", root / "lake"
     generate(raw, ROWS, seed=7, months=MONTHS)
+    run_pipeline(spark, str(raw), str(lake), show_progress=False)
+    register_local(lake)
+    return SqlLake(raw, lake)
+
+
+@pytest.fixture(scope="session")
+def retail_lake(spark, tmp_path_factory) -> SqlLake:
+    """The hand-written retail days → run_pipeline (source told by the header) → catalog."""
+    root = tmp_path_factory.mktemp("retail-lake")
+    raw, lake = root / "raw", root / "lake"
+    write_raw_days(raw)
     run_pipeline(spark, str(raw), str(lake), show_progress=False)
     register_local(lake)
     return SqlLake(raw, lake)

@@ -17,6 +17,14 @@ from sqlglot import exp
 from ecom.catalog.ddl import ddl_files
 
 PLACES = 4
+SOURCES = ("clickstream", "online-retail")
+# The session fixture (tests/sql/conftest.py) holding each source's test lake.
+LAKE_FIXTURES = {"clickstream": "sql_lake", "online-retail": "retail_lake"}
+
+
+def lake_of(request: Any, source: str) -> Path:
+    """The lake folder of a source's test lake (the fixture is built on first use)."""
+    return request.getfixturevalue(LAKE_FIXTURES[source]).lake
 
 
 def normalise(value: Any) -> Any:
@@ -46,9 +54,11 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def ddl_columns(table: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(data columns, partition columns) of sql/ddl/<table>.sql as (name, type) pairs."""
-    statement = sqlglot.parse_one(ddl_files()[table].read_text(), read="athena")
+def ddl_columns(
+    table: str, source: str = "clickstream"
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(data columns, partition columns) of a source's DDL of `table` as (name, type) pairs."""
+    statement = sqlglot.parse_one(ddl_files(source=source)[table].read_text(), read="athena")
     data, partitions = [], []
     for column in statement.find_all(exp.ColumnDef):
         kind = column.args["kind"].sql("hive").lower().replace(" ", "")

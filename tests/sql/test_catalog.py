@@ -1,9 +1,11 @@
-"""Catalog registration: the local catalog and Glue (moto) both hold the schema written."""
+"""Catalog registration: the local catalog and Glue (moto) both hold the schema written, and
+the lake's source; a table published without data files is still registered."""
 
 from __future__ import annotations
 
 import copy
 import json
+import shutil
 
 import boto3
 import pyarrow.dataset as ds
@@ -19,11 +21,15 @@ from ecom.catalog import (
     table_input,
     table_schemas,
 )
-from ecom.catalog.glue import GlueRegistrationError
-from ecom.catalog.local import NoPipelineRunError, build_local_catalog
+from ecom.catalog.glue import GlueRegistrationError, registered_source
+from ecom.catalog.local import NoPipelineRunError, build_local_catalog, register_local
 from ecom.catalog.schema import hive_type_of_arrow
 from ecom.quality import RESULT_SCHEMA
-from ecom.storage.lake import CATALOG_TABLES
+from ecom.query.local import LocalEngine
+from ecom.query.spark import SparkSqlRunner
+from ecom.storage import tablestore
+from ecom.storage.lake import catalog_tables
+from tests.sql.helpers import SOURCES, ddl_columns, lake_of
 
 DATABASE = "ecom_test"
 REGION = "us-east-1"
@@ -74,17 +80,31 @@ def parquet_schema(lake, table):
     return columns, [key] if key else []
 
 
-@pytest.mark.parametrize("table", CATALOG_TABLES)
-def test_local_catalog_schema_equals_the_parquet_schema(sql_lake, table):
-    entry = load_local_catalog(sql_lake.lake)["tables"][table]
-    columns, partition_keys = parquet_schema(sql_lake.lake, table)
+SOURCE_TABLES = [(source, table) for source in SOURCES for table in catalog_tables(source)]
+
+
+@pytest.mark.parametrize(("source", "table"), SOURCE_TABLES)
+def test_local_catalog_schema_equals_the_parquet_schema(request, source, table):
+    lake = lake_of(request, source)
+    entry = load_local_catalog(lake)["tables"][table]
+    columns, partition_keys = parquet_schema(lake, table)
     assert [(c["name"], c["type"]) for c in entry["columns"]] == columns
     assert [key["name"] for key in entry["partition_keys"]] == partition_keys
     if partition_keys:
         assert entry["partition_keys"][0]["type"] == "date"
-        folders, _ = published_folders(sql_lake.lake, table)
+        folders, _ = published_folders(lake, table)
         assert [values[0] for values in entry["partitions"]] == [value for _, value in folders]
-    assert entry["rows"] == published_dataset(sql_lake.lake, table).count_rows()
+    assert entry["rows"] == published_dataset(lake, table).count_rows()
+    # The publication records the columns the run wrote: those of the Parquet files.
+    recorded = publication(lake)["tables"][table]["columns"]
+    assert [(c["name"], c["type"]) for c in recorded] == columns
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_local_catalog_records_the_lake_source_and_only_its_tables(request, source):
+    catalog = load_local_catalog(lake_of(request, source))
+    assert catalog["source"] == source
+    assert set(catalog["tables"]) == set(catalog_tables(source))
 
 
 def test_local_catalog_of_an_empty_lake_says_run_the_pipeline(tmp_path):
@@ -114,10 +134,12 @@ def test_glue_columns_of_a_spark_schema():
     ]
 
 
-def test_spark_schemas_equal_the_local_catalog(spark, sql_lake):
-    from_spark = {t.name: t for t in spark_table_schemas(spark, str(sql_lake.lake / "curated"))}
-    from_local = {t.name: t for t in table_schemas(load_local_catalog(sql_lake.lake))}
-    assert set(from_spark) == set(CATALOG_TABLES)
+@pytest.mark.parametrize("source", SOURCES)
+def test_spark_schemas_equal_the_local_catalog(request, spark, source):
+    lake = lake_of(request, source)
+    from_spark = {t.name: t for t in spark_table_schemas(spark, str(lake / "curated"))}
+    from_local = {t.name: t for t in table_schemas(load_local_catalog(lake))}
+    assert set(from_spark) == set(catalog_tables(source))
     assert from_spark == from_local
 
 
@@ -147,7 +169,7 @@ def test_glue_registration_locates_tables_and_partitions_at_published_versions(
     snapshot = publication(sql_lake.lake)
     summary = register_glue(glue, DATABASE, ROOT, tables, snapshot)
     assert {name: item["action"] for name, item in summary["tables"].items()} == {
-        name: "created" for name in CATALOG_TABLES
+        name: "created" for name in catalog_tables("clickstream")
     }
     for table in tables:
         stored = glue.get_table(DatabaseName=DATABASE, Name=table.name)["Table"]
@@ -239,3 +261,105 @@ def test_glue_registration_of_an_unpublished_table_is_a_named_error(aws_credenti
     del snapshot["tables"]["dq_results"]
     with pytest.raises(GlueRegistrationError, match="dq_results: not in the curated publication"):
         register_glue(glue, DATABASE, ROOT, tables, snapshot)
+
+
+@mock_aws
+def test_glue_records_the_source_and_drops_another_sources_tables(
+    aws_credentials, sql_lake, retail_lake
+):
+    """The database says which source its tables hold (where `ecom views --engine athena`
+    reads it); registering a lake of another source removes the former star's tables."""
+    glue = boto3.client("glue", region_name=REGION)
+    clickstream = register_glue(
+        glue,
+        DATABASE,
+        ROOT,
+        table_schemas(load_local_catalog(sql_lake.lake)),
+        publication(sql_lake.lake),
+    )
+    assert (clickstream["source"], clickstream["tables_removed"]) == ("clickstream", [])
+    assert registered_source(glue, DATABASE) == "clickstream"
+    retail = register_glue(
+        glue,
+        DATABASE,
+        ROOT,
+        table_schemas(load_local_catalog(retail_lake.lake)),
+        publication(retail_lake.lake),
+    )
+    assert retail["source"] == "online-retail"
+    assert retail["tables_removed"] == ["dim_category", "fact_sessions"]
+    names = {table["Name"] for table in glue.get_tables(DatabaseName=DATABASE)["TableList"]}
+    assert names == set(catalog_tables("online-retail"))
+    database = glue.get_database(Name=DATABASE)["Database"]
+    assert database["Parameters"] == {"ecom.source": "online-retail"}
+    assert database["Description"] == "e-commerce analytics curated zone"
+    assert registered_source(glue, "no_such_database") is None
+
+
+@pytest.fixture(scope="module")
+def no_adjustments_lake(spark, retail_lake, tmp_path_factory):
+    """A copy of the retail lake whose fact_adjustments was rebuilt with no rows: a
+    partitioned table written empty has no data file at all, only its publication entry."""
+    lake = tmp_path_factory.mktemp("no-adjustments") / "lake"
+    shutil.copytree(retail_lake.lake / "curated", lake / "curated")
+    zone = str(lake / "curated")
+    snapshot = tablestore.load(spark, zone)
+    adjustments_df = tablestore.read_table(spark, zone, snapshot, "fact_adjustments")
+    written = tablestore.write_version(
+        spark, zone, "fact_adjustments", "empty", adjustments_df.limit(0), "adjustment_date"
+    )
+    assert written["partitions"] == {}
+    previous = snapshot["tables"]["fact_adjustments"]
+    snapshot["tables"]["fact_adjustments"] = tablestore.merge_entry(
+        previous, written, replaced=list(previous["partitions"])
+    )
+    tablestore.publish(spark, zone, snapshot, "empty")
+    register_local(lake)
+    return lake
+
+
+def test_a_table_published_without_data_files_keeps_its_schema(spark, no_adjustments_lake):
+    data, partitions = ddl_columns("fact_adjustments", "online-retail")
+    entry = load_local_catalog(no_adjustments_lake)["tables"]["fact_adjustments"]
+    assert [(c["name"], c["type"]) for c in entry["columns"]] == data
+    assert [(k["name"], k["type"]) for k in entry["partition_keys"]] == partitions
+    assert (entry["files"], entry["rows"], entry["partitions"]) == (0, 0, [])
+    from_spark = {
+        t.name: t for t in spark_table_schemas(spark, str(no_adjustments_lake / "curated"))
+    }
+    assert [(c.name, c.type) for c in from_spark["fact_adjustments"].columns] == data
+    local = LocalEngine(no_adjustments_lake)
+    runner = SparkSqlRunner(spark, no_adjustments_lake)
+    runner.create_views()
+    try:
+        for engine in (local, runner):
+            result = engine.query("select * from fact_adjustments")
+            assert result.columns == [name for name, _ in data + partitions]
+            assert result.rows == []
+            kinds = engine.query("select stock_code, line_kind from non_product_lines").rows
+            assert sorted(kinds) == [("D", "cancellation"), ("PADS", "sale"), ("POST", "sale")]
+    finally:
+        local.close()
+        runner.close()
+
+
+@mock_aws
+def test_glue_registers_a_table_published_without_data_files(
+    aws_credentials, spark, no_adjustments_lake
+):
+    glue = boto3.client("glue", region_name=REGION)
+    snapshot = publication(no_adjustments_lake)
+    tables = spark_table_schemas(spark, str(no_adjustments_lake / "curated"), snapshot)
+    summary = register_glue(glue, DATABASE, ROOT, tables, snapshot)
+    assert summary["tables"]["fact_adjustments"] == {
+        "action": "created",
+        "location": f"{ROOT}/fact_adjustments/",
+        "partitions_added": 0,
+        "partitions_updated": 0,
+        "partitions_removed": 0,
+    }
+    stored = glue.get_table(DatabaseName=DATABASE, Name="fact_adjustments")["Table"]
+    data, partitions = ddl_columns("fact_adjustments", "online-retail")
+    assert [(c["Name"], c["Type"]) for c in stored["StorageDescriptor"]["Columns"]] == data
+    assert [(k["Name"], k["Type"]) for k in stored["PartitionKeys"]] == partitions
+    assert all_partitions(glue, "fact_adjustments") == {}

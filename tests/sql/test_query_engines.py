@@ -1,8 +1,10 @@
-"""The query CLI's one-line errors, and AthenaEngine on moto with injected results."""
+"""The query CLI's one-line errors, the views of each lake's source, and AthenaEngine on moto
+with injected results."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from decimal import Decimal
 
 import boto3
@@ -11,9 +13,12 @@ from moto import mock_aws
 from moto.athena.models import QueryResults, athena_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 
+from ecom.catalog.local import build_local_catalog, catalog_path
 from ecom.cli import main
 from ecom.query.athena import AthenaConfig, AthenaEngine
+from ecom.query.local import LocalEngine
 from tests.sql.test_catalog import REGION, aws_credentials  # noqa: F401 (fixture)
+from tests.sql.test_sql_files import EXPECTED_RETAIL_VIEWS, EXPECTED_VIEWS
 
 
 @pytest.mark.parametrize(
@@ -114,3 +119,55 @@ def test_athena_engine_with_injected_results(aws_credentials):  # noqa: F811
     assert all(query.startswith("create or replace view") for query in sent)
     assert sent[created.index("kpi_summary")].startswith("create or replace view kpi_summary")
     engine.close()
+
+
+def test_a_clickstream_lake_keeps_its_views(sql_lake):
+    with LocalEngine(sql_lake.lake) as engine:
+        assert engine.source == "clickstream"
+        assert set(engine.views) == EXPECTED_VIEWS and len(engine.views) == 12
+
+
+def test_views_command_on_a_retail_lake_creates_the_retail_views(retail_lake, capsys):
+    assert main(["views", "--lake", str(retail_lake.lake)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("created or replaced 11 views on local:")
+    assert out.rstrip().endswith("(source: online-retail)")
+    names = out.split(": ", 1)[1].rsplit(" (", 1)[0].split(", ")
+    assert set(names) == EXPECTED_RETAIL_VIEWS
+    assert main(["views", "--lake", str(retail_lake.lake), "--source", "clickstream"]) == 2
+    assert "--source is for --engine athena" in capsys.readouterr().err
+
+
+def test_a_catalog_saved_before_sources_were_recorded_is_rebuilt(retail_lake, tmp_path):
+    lake = tmp_path / "lake"
+    shutil.copytree(retail_lake.lake / "curated", lake / "curated")
+    older = {**build_local_catalog(lake), "version": 1}
+    del older["source"]
+    catalog_path(lake).parent.mkdir(parents=True)
+    catalog_path(lake).write_text(json.dumps(older))
+    with LocalEngine(lake) as engine:
+        assert engine.source == "online-retail"
+        assert "revenue_by_country" in engine.views and "session_funnel" not in engine.views
+
+
+@mock_aws
+def test_athena_engine_creates_the_views_of_the_source_glue_records(aws_credentials):  # noqa: F811
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket="athena-results")
+    boto3.client("glue", region_name=REGION).create_database(
+        DatabaseInput={"Name": "ecom_retail", "Parameters": {"ecom.source": "online-retail"}}
+    )
+    config = AthenaConfig(
+        database="ecom_retail", output_location="s3://athena-results/q/", region=REGION
+    )
+    engine = AthenaEngine(config, poll_interval=0.01)
+    assert engine.source == "online-retail"
+    assert set(engine.create_views()) == EXPECTED_RETAIL_VIEWS
+    told = AthenaEngine(config, poll_interval=0.01, source="clickstream")
+    assert set(told.create_views()) == EXPECTED_VIEWS
+    unregistered = AthenaEngine(
+        AthenaConfig(database="ecom_new", output_location="s3://athena-results/q/", region=REGION),
+        poll_interval=0.01,
+    )
+    assert unregistered.source == "clickstream"  # a database registered before sources were
+    for opened in (engine, told, unregistered):
+        opened.close()

@@ -2,7 +2,8 @@
 
 The CDK app is synthesized by running `infra/app.py` with this interpreter (no npm CLI
 needed); only the deployment itself runs the pinned CDK CLI through npx. The Athena views
-are created afterwards from whatever `sql/views/*.sql` files exist at that moment.
+are created afterwards from whatever `sql/views/*.sql` and `sql/views/<source>/*.sql` files
+(those of the lake's source) exist at that moment.
 """
 
 from __future__ import annotations
@@ -130,9 +131,18 @@ class ViewsResult:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def view_files(sql_dir: Path) -> list[Path]:
-    """The `*.sql` files present in `sql/views/` now, by name."""
-    return sorted(sql_dir.glob("*.sql")) if sql_dir.is_dir() else []
+def view_files(sql_dir: Path, source: str | None = None) -> list[Path]:
+    """The `*.sql` files present in `sql/views/` now, by name; with `source`, also that
+    source's own (`sql/views/online_retail/` for online-retail), each replacing the shared
+    file of its name."""
+    if not sql_dir.is_dir():
+        return []
+    files = {path.stem: path for path in sql_dir.glob("*.sql")}
+    if source:
+        files.update(
+            {path.stem: path for path in (sql_dir / source.replace("-", "_")).glob("*.sql")}
+        )
+    return [files[name] for name in sorted(files)]
 
 
 def create_views(

@@ -12,6 +12,12 @@ The model Glue job calls `register_glue` after it publishes, so what Athena read
   publication adds are created, those whose version changed are updated
   (batch_update_partition), those it no longer names are deleted.
 
+The database records the lake's raw source in its Parameters (`ecom.source`), where
+`ecom views --engine athena` reads which views to create; tables of another source's star
+left from an earlier registration are deleted (a lake, and so its database, holds one
+source). A table published without data files (a partitioned table written empty) is
+registered with the columns its publication entry records and no partitions.
+
 Athena partition projection is deliberately not set (an update removes it from tables
 registered before): projection computes every partition's location from one
 `storage.location.template`, which cannot name a different version folder per partition,
@@ -28,10 +34,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ecom.catalog.schema import TableSchema, table_schema_of_spark
+from ecom.catalog.schema import PARTITION_KEYS, Column, TableSchema, table_schema_of_spark
 from ecom.errors import EcomError
 from ecom.storage import tablestore
-from ecom.storage.lake import CATALOG_TABLES
+from ecom.storage.lake import CATALOG_TABLES, catalog_tables, published_source
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -42,6 +48,8 @@ PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 CREATE_BATCH = 100  # batch_create_partition accepts at most 100 partitions per call
 UPDATE_BATCH = 100  # batch_update_partition accepts at most 100 entries
 DELETE_BATCH = 25  # batch_delete_partition accepts at most 25
+# The database parameter that records the lake's raw source.
+SOURCE_PARAMETER = "ecom.source"
 
 Snapshot = tablestore.Snapshot
 
@@ -79,9 +87,9 @@ def published_locations(
     Unpartitioned: the published version folder and no partitions. Partitioned: the table
     folder and, per partition, the version folder holding it.
     """
-    locations = tablestore.data_locations(curated_path, snapshot, table.name)
-    if not locations:
+    if tablestore.table_entry(snapshot, table.name) is None:
         raise GlueRegistrationError(f"{table.name}: not in the curated publication")
+    locations = tablestore.data_locations(curated_path, snapshot, table.name)
     if not table.partition_keys:
         ((folder, _),) = locations
         return _folder(folder), {}
@@ -108,13 +116,52 @@ def table_input(table: TableSchema, location: str) -> dict[str, Any]:
     }
 
 
-def _ensure_database(glue_client: Any, database: str) -> None:
+def _ensure_database(glue_client: Any, database: str, source: str) -> None:
+    """Create the database, or update its recorded source when that changed."""
     try:
-        glue_client.get_database(Name=database)
+        existing = glue_client.get_database(Name=database)["Database"]
     except glue_client.exceptions.EntityNotFoundException:
         glue_client.create_database(
-            DatabaseInput={"Name": database, "Description": "e-commerce analytics curated zone"}
+            DatabaseInput={
+                "Name": database,
+                "Description": "e-commerce analytics curated zone",
+                "Parameters": {SOURCE_PARAMETER: source},
+            }
         )
+        return
+    parameters = dict(existing.get("Parameters") or {})
+    if parameters.get(SOURCE_PARAMETER) == source:
+        return
+    parameters[SOURCE_PARAMETER] = source
+    database_input = {
+        key: existing[key] for key in ("Description", "LocationUri") if existing.get(key)
+    }
+    glue_client.update_database(
+        Name=database, DatabaseInput={"Name": database, **database_input, "Parameters": parameters}
+    )
+
+
+def registered_source(glue_client: Any, database: str) -> str | None:
+    """The source a database's registration recorded (None: no such database, or registered
+    before sources were recorded)."""
+    try:
+        database_ = glue_client.get_database(Name=database)["Database"]
+    except glue_client.exceptions.EntityNotFoundException:
+        return None
+    return (database_.get("Parameters") or {}).get(SOURCE_PARAMETER)
+
+
+def _drop_other_sources_tables(glue_client: Any, database: str, source: str) -> list[str]:
+    """Delete the star tables of other sources a former registration left; their names."""
+    others = sorted(set(CATALOG_TABLES) - set(catalog_tables(source)))
+    dropped = []
+    for name in others:
+        try:
+            glue_client.delete_table(DatabaseName=database, Name=name)
+        except glue_client.exceptions.EntityNotFoundException:
+            continue
+        dropped.append(name)
+    return dropped
 
 
 def _upsert_table(glue_client: Any, database: str, table: dict[str, Any]) -> str:
@@ -228,13 +275,17 @@ def register_glue(
     """Create or update `database`, each table (Parquet SerDe) and its partitions in Glue.
 
     Locations come from `snapshot`, the curated zone's publication (`tablestore.load`):
-    `curated_path` is the zone it describes, as Athena reads it (`s3://...`).
+    `curated_path` is the zone it describes, as Athena reads it (`s3://...`). The database
+    records the publication's source (`SOURCE_PARAMETER`).
     """
-    _ensure_database(glue_client, database)
+    source = published_source(snapshot)
+    _ensure_database(glue_client, database, source)
     summary: dict[str, Any] = {
         "database": database,
+        "source": source,
         "publication": snapshot.get("run_id"),
         "tables": {},
+        "tables_removed": _drop_other_sources_tables(glue_client, database, source),
     }
     for table in tables:
         location, partitions = published_locations(curated_path, snapshot, table)
@@ -248,22 +299,34 @@ def spark_table_schemas(
     spark: SparkSession,
     curated_path: str,
     snapshot: Snapshot | None = None,
-    tables: Sequence[str] = CATALOG_TABLES,
+    tables: Sequence[str] | None = None,
 ) -> list[TableSchema]:
-    """The published tables (of `tables`) as TableSchemas: columns, partition key, values.
+    """The published tables (of `tables`, by default those of the publication's source) as
+    TableSchemas: columns, partition key, values.
 
-    Cheap: the schema comes from the footer of one published folder per table (no data is
+    Cheap: the columns come from the publication entry (or, for a publication written
+    before entries recorded them, from the footer of one published folder: no data is
     read, no job is run); the partition values come from the publication document.
     Tables the publication does not name are left out.
     """
     snapshot = snapshot if snapshot is not None else tablestore.load(spark, curated_path)
+    names = catalog_tables(published_source(snapshot)) if tables is None else tables
     schemas = []
-    for name in tables:
+    for name in names:
         locations = tablestore.data_locations(curated_path, snapshot, name)
-        if not locations:
-            continue
-        folder, _ = locations[0]
-        schema = spark.read.parquet(folder).schema
         partitions = [[value] for _, value in locations if value is not None]
-        schemas.append(table_schema_of_spark(name, schema, partitions))
+        columns = tablestore.recorded_columns(snapshot, name)
+        if columns is not None:
+            key = PARTITION_KEYS.get(name)
+            schemas.append(
+                TableSchema(
+                    name=name,
+                    columns=[Column(**column) for column in columns],
+                    partition_keys=[Column(*key)] if key else [],
+                    partitions=partitions,
+                )
+            )
+        elif locations:
+            schema = spark.read.parquet(locations[0][0]).schema
+            schemas.append(table_schema_of_spark(name, schema, partitions))
     return schemas

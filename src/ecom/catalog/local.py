@@ -1,8 +1,11 @@
 """The local persistent catalog: `<lake>/catalog/catalog.json`, read by the local query engine.
 
 Built from the curated zone's current publication (`ecom.storage.tablestore`) and the footers of the
-Parquet files it names (no data read): per table its location, columns and types, partition
-keys and partitions (each with the folder of its published version), files, bytes and rows.
+Parquet files it names (no data read): the lake's raw source, and per table of that source
+its location, columns and types, partition keys and partitions (each with the folder of its
+published version), files, bytes and rows. A table published without any data file (a
+partitioned table written empty) is registered with the columns its entry records, no
+files and no rows.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ import pyarrow.parquet as pq
 from ecom.catalog.schema import PARTITION_KEYS, Column, TableSchema, columns_of_arrow
 from ecom.errors import EcomError, InvalidArgumentError
 from ecom.storage import tablestore
-from ecom.storage.lake import CATALOG_TABLES, Lake
+from ecom.storage.lake import Lake, catalog_tables, published_source
 
-CATALOG_VERSION = 1
+# 2: the catalog records the lake's source, and tables published without data files.
+CATALOG_VERSION = 2
 
 
 class NoPipelineRunError(EcomError):
@@ -73,7 +77,7 @@ def describe_table(
                 "rows": sum(pq.read_metadata(path).num_rows for path in folder_files),
             }
     if not files:
-        return None
+        return _describe_empty_table(lake_root, name, snapshot)
     schema = pq.read_schema(files[0])
     rows = 0
     size = 0
@@ -103,6 +107,33 @@ def describe_table(
     }
 
 
+def _describe_empty_table(
+    lake_root: str, name: str, snapshot: tablestore.Snapshot
+) -> dict[str, Any] | None:
+    """A table its publication names with no data file: its recorded columns, no rows."""
+    columns = tablestore.recorded_columns(snapshot, name)
+    if columns is None:  # not published, or published before entries recorded columns
+        return None
+    partition = PARTITION_KEYS.get(name)
+    table = TableSchema(
+        name=name,
+        columns=[Column(**column) for column in columns],
+        partition_keys=[Column(*partition)] if partition else [],
+    )
+    folders = tablestore.data_locations(Lake(lake_root).curated, snapshot, name)
+    return {
+        **table.to_dict(),
+        "location": folders[0][0] if folders and not partition else Lake(lake_root).table(name),
+        "format": "parquet",
+        "version": snapshot.get("run_id"),
+        "files": 0,
+        "data_files": [],
+        "bytes": 0,
+        "rows": 0,
+        "partition_details": [],
+    }
+
+
 def build_local_catalog(lake_root: str | Path) -> dict[str, Any]:
     """The catalog of a local lake as a dict (nothing written); NoPipelineRunError if empty."""
     root = str(lake_root)
@@ -110,8 +141,9 @@ def build_local_catalog(lake_root: str | Path) -> dict[str, Any]:
         raise InvalidArgumentError(f"--lake {root}: the local catalog needs a local folder")
     resolved = str(Path(root).resolve())
     snapshot = tablestore.load_local(Lake(resolved).curated)
+    source = published_source(snapshot)
     tables = {}
-    for name in CATALOG_TABLES:
+    for name in catalog_tables(source):
         described = describe_table(resolved, name, snapshot)
         if described is not None:
             tables[name] = described
@@ -120,6 +152,7 @@ def build_local_catalog(lake_root: str | Path) -> dict[str, Any]:
     return {
         "version": CATALOG_VERSION,
         "lake": str(Path(root).resolve()),
+        "source": source,
         "registered_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "tables": tables,
     }
@@ -143,6 +176,15 @@ def load_local_catalog(lake_root: str | Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     return json.loads(path.read_text())
+
+
+def current_catalog(lake_root: str | Path) -> dict[str, Any]:
+    """The lake's saved catalog, or one built now when there is none or it is of an older
+    format (one that does not record the source); nothing is written."""
+    saved = load_local_catalog(lake_root)
+    if saved is not None and saved.get("version") == CATALOG_VERSION:
+        return saved
+    return build_local_catalog(lake_root)
 
 
 def table_schemas(catalog: dict[str, Any]) -> list[TableSchema]:

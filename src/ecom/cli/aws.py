@@ -16,6 +16,7 @@ from typing import Any
 
 from ecom.aws.config import StageConfig, load_config, repo_root
 from ecom.errors import InvalidArgumentError
+from ecom.storage.lake import DEFAULT_SOURCE
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +33,13 @@ def register(subparsers: Any) -> None:
         "--dry-run", action="store_true", help="synthesize and list, deploy nothing"
     )
     deploy.add_argument("--views-only", action="store_true", help="only (re)create Athena views")
+    deploy.add_argument(
+        "--source",
+        choices=("clickstream", "online-retail"),
+        default=None,
+        help="the lake's source, whose views to create (default: as the Glue database "
+        "records it, else clickstream)",
+    )
     deploy.add_argument("--wheel", default=None, help="use this wheel instead of building one")
     deploy.add_argument("--outdir", default=None, help="cloud assembly folder (default: cdk.out)")
     deploy.set_defaults(handler=cmd_deploy)
@@ -120,8 +128,9 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     print(f"stack {config.stack_name}: cdk-nag clean; would create:")
     for line in deploy.summarize(template):
         print(f"  {line}")
-    views = deploy.view_files(repo / "sql" / "views")
-    print(f"  then create {len(views)} Athena view(s) from sql/views/*.sql")
+    source = args.source or DEFAULT_SOURCE
+    views = deploy.view_files(repo / "sql" / "views", source)
+    print(f"  then create {len(views)} Athena view(s) of {source} from sql/views/")
     if args.dry_run:
         print(f"dry run: nothing deployed (assembly in {outdir})")
         return 0
@@ -129,17 +138,32 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return _create_views(args, config, repo, session)
 
 
+def _registered_source(session: Any, config: StageConfig) -> str | None:
+    """The source the model job recorded on the stage's database (None: not yet)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from ecom.catalog.glue import registered_source
+
+    try:
+        return registered_source(session.client("glue"), config.database_name)
+    except (BotoCoreError, ClientError) as error:
+        raise InvalidArgumentError(
+            f"cannot read the source of database {config.database_name} ({error}): pass --source"
+        ) from None
+
+
 def _create_views(
     args: argparse.Namespace, config: StageConfig, repo: Path, session: Any = None
 ) -> int:
     from ecom.aws import deploy
 
-    files = deploy.view_files(repo / "sql" / "views")
+    session = session or session_for(args, config)
+    _require_credentials(session, "creating the Athena views")
+    source = args.source or _registered_source(session, config) or DEFAULT_SOURCE
+    files = deploy.view_files(repo / "sql" / "views", source)
     if not files:
         print("no sql/views/*.sql files: no Athena views to create")
         return 0
-    session = session or session_for(args, config)
-    _require_credentials(session, "creating the Athena views")
     result = deploy.create_views(session.client("athena"), config, files)
     for name in result.created:
         print(f"  view {config.database_name}.{name}: created")

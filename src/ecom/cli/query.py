@@ -1,10 +1,12 @@
 """`ecom views` and `ecom query`: the SQL layer on the console.
 
-    ecom views [--lake DIR] [--engine local|athena]
+    ecom views [--lake DIR] [--engine local|athena] [--source clickstream|online-retail]
     ecom query "SQL" [--lake DIR] [--format table|csv|json] [--engine local|athena]
 
 The lake defaults to $ECOM_LAKE, else data/lake (what `make demo` writes). Errors print one
 line on stderr and exit 2. `register(subparsers)` adds both commands to the `ecom` parser.
+The views created are those of the lake's source: locally as the lake's catalog records it;
+on Athena `--source`, else as the Glue database records it.
 """
 
 from __future__ import annotations
@@ -20,8 +22,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ecom.errors import InvalidArgumentError
+
 FORMATS = ("table", "csv", "json")
 ENGINES = ("local", "athena")
+# The lake sources (ecom.storage.lake.CURATED_TABLES_BY_SOURCE; not imported: it is light, but
+# the query commands import nothing they do not run).
+SOURCES = ("clickstream", "online-retail")
 MAX_CELL = 60
 
 
@@ -97,7 +104,7 @@ def open_engine(args: argparse.Namespace) -> Any:
     if args.engine == "athena":
         from ecom.query.athena import AthenaEngine
 
-        return AthenaEngine()
+        return AthenaEngine(source=getattr(args, "source", None))
     from ecom.query.local import LocalEngine
 
     return LocalEngine(args.lake or default_lake(), create_views=args.command == "query")
@@ -110,12 +117,18 @@ def cmd_views(args: argparse.Namespace) -> int:
         from ecom.catalog.local import register_local
 
         register_local(args.lake or default_lake())
+    if engine_name == "local" and args.source:
+        raise InvalidArgumentError("--source is for --engine athena: a local lake knows its own")
     engine = open_engine(args)
     try:
         names = engine.create_views()
+        source = engine.source
     finally:
         engine.close()
-    print(f"created or replaced {len(names)} views on {engine_name}: {', '.join(names)}")
+    print(
+        f"created or replaced {len(names)} views on {engine_name}: {', '.join(names)} "
+        f"(source: {source})"
+    )
     return 0
 
 
@@ -143,6 +156,12 @@ def register(subparsers: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     views = subparsers.add_parser("views", help="create or replace the SQL views")
     views.add_argument("--lake", default=None, help=lake_help)
     views.add_argument("--engine", choices=ENGINES, default="local")
+    views.add_argument(
+        "--source",
+        choices=SOURCES,
+        default=None,
+        help="athena: the lake's source (default: as the Glue database records it)",
+    )
     query = subparsers.add_parser("query", help="run Athena SQL on the lake and print it")
     query.add_argument("sql", help="the SQL (Athena / Trino dialect)")
     query.add_argument("--lake", default=None, help=lake_help)

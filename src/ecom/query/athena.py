@@ -4,6 +4,10 @@ Configuration (arguments or environment): database `ECOM_ATHENA_DATABASE` (defau
 `ecom_analytics`), workgroup `ECOM_ATHENA_WORKGROUP` (default `primary`), query result
 location `ECOM_ATHENA_OUTPUT` (s3://..., optional when the workgroup enforces one), region
 `AWS_REGION` / `AWS_DEFAULT_REGION`. The SQL files run as they are: they are Athena SQL.
+
+The views created are those of the lake's raw source: `source` when given (`ecom views
+--source`), else the one the Glue registration recorded on the database (parameter
+`ecom.source`), else clickstream (a database registered before sources were recorded).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 from ecom.errors import InvalidArgumentError
 from ecom.query.base import QueryError, QueryResult, load_views
+from ecom.storage.lake import DEFAULT_SOURCE
 
 
 @dataclass(frozen=True)
@@ -62,9 +67,13 @@ class AthenaEngine:
         connection: Any = None,
         sql_dir: Path | None = None,
         poll_interval: float = 0.5,
+        source: str | None = None,
+        glue_client: Any = None,
     ) -> None:
         self.config = config or AthenaConfig.from_env()
         self.sql_dir = sql_dir
+        self._source = source
+        self._glue_client = glue_client
         if connection is None:
             from pyathena import connect
 
@@ -97,10 +106,35 @@ class AthenaEngine:
             rows=rows,
         )
 
+    @property
+    def source(self) -> str:
+        """The lake's source: as given, else as the database records it (read once)."""
+        if self._source is None:
+            self._source = self._registered_source() or DEFAULT_SOURCE
+        return self._source
+
+    def _registered_source(self) -> str | None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from ecom.catalog.glue import registered_source
+
+        glue = self._glue_client
+        if glue is None:
+            import boto3
+
+            glue = boto3.client("glue", region_name=self.config.region)
+        try:
+            return registered_source(glue, self.config.database)
+        except (BotoCoreError, ClientError) as error:
+            raise QueryError(
+                f"glue: cannot read the source of database {self.config.database} "
+                f"({_one_line(error)}): pass --source"
+            ) from None
+
     def create_views(self) -> list[str]:
-        """Run every sql/views file on Athena in dependency order; their names."""
+        """Run every view file of the lake's source on Athena in dependency order; their names."""
         created = []
-        for view in load_views(self.sql_dir):
+        for view in load_views(self.sql_dir, self.source):
             self.query(strip_leading_comments(view.sql))
             created.append(view.name)
         return created

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from ecom.catalog.ddl import view_files
 from ecom.errors import EcomError
 from ecom.query.transpile import parse_athena, referenced_tables
+from ecom.storage.lake import DEFAULT_SOURCE
 
 
 class QueryError(EcomError):
@@ -53,9 +54,9 @@ class ViewFile:
     depends_on: frozenset[str]
 
 
-def load_views(sql_dir: Path | None = None) -> list[ViewFile]:
-    """Every view file, parsed (syntax errors raise), in dependency order."""
-    files = view_files(sql_dir)
+def load_views(sql_dir: Path | None = None, source: str = DEFAULT_SOURCE) -> list[ViewFile]:
+    """Every view file of a lake of `source`, parsed (syntax errors raise), in dependency order."""
+    files = view_files(sql_dir, source)
     parsed: dict[str, ViewFile] = {}
     for name, path in files.items():
         text = path.read_text()

@@ -1,8 +1,10 @@
 """LocalEngine: Athena SQL on the lake's Parquet with DuckDB, through the local catalog.
 
 Each curated table becomes a DuckDB view over `read_parquet` (Hive partitions typed from
-the catalog, timestamps as UTC `timestamp` like Athena's); each `sql/views/*.sql` is
-transpiled from the Athena dialect and created in dependency order.
+the catalog, timestamps as UTC `timestamp` like Athena's; a table published without data
+files, an empty typed view); each view of the lake's source (`sql/views/*.sql` and
+`sql/views/<source>/*.sql`, the source as the catalog records it) is transpiled from the
+Athena dialect and created in dependency order.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from ecom.catalog.local import build_local_catalog, load_local_catalog
+from ecom.catalog.local import current_catalog
 from ecom.query.base import QueryError, QueryResult, UnknownObjectError, load_views
 from ecom.query.transpile import SqlSyntaxError, transpile
 
@@ -26,8 +28,26 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def duckdb_type(hive_type: str) -> str:
+    """A Glue / Hive column type → DuckDB's (`string` → `varchar`, `array<x>` → `x[]`)."""
+    if hive_type.startswith("array<") and hive_type.endswith(">"):
+        return duckdb_type(hive_type[len("array<") : -1]) + "[]"
+    return {"string": "varchar", "binary": "blob"}.get(hive_type, hive_type)
+
+
+def empty_table_view_sql(name: str, table: dict[str, Any]) -> str:
+    """DuckDB `create view` of a table published without data files: its columns, no rows."""
+    columns = [
+        f"cast(null as {duckdb_type(column['type'])}) as {_quote(column['name'])}"
+        for column in [*table["columns"], *table.get("partition_keys", [])]
+    ]
+    return f"create or replace view {_quote(name)} as select {', '.join(columns)} where false"
+
+
 def table_view_sql(name: str, table: dict[str, Any]) -> str:
     """DuckDB `create view` mapping one catalog table to its Parquet files."""
+    if not table["data_files"]:
+        return empty_table_view_sql(name, table)
     keys = table.get("partition_keys", [])
     # Exactly the files of the published versions (a table folder also holds older ones).
     files = "[" + ", ".join(_literal(path) for path in table["data_files"]) + "]"
@@ -89,7 +109,8 @@ class LocalEngine:
     ) -> None:
         self.lake_root = str(lake_root)
         self.sql_dir = sql_dir
-        self.catalog = catalog or load_local_catalog(lake_root) or build_local_catalog(lake_root)
+        self.catalog = catalog or current_catalog(lake_root)
+        self.source: str = self.catalog["source"]
         self.connection = duckdb.connect(":memory:")
         self.connection.execute("set TimeZone = 'UTC'")
         if threads:
@@ -116,9 +137,9 @@ class LocalEngine:
         return transpile(sql, "duckdb", self.schema(), schema_dialect="duckdb")
 
     def create_views(self) -> list[str]:
-        """Create or replace every view of sql/views in dependency order; their names."""
+        """Create or replace every view of the lake's source in dependency order; their names."""
         created = []
-        for view in load_views(self.sql_dir):
+        for view in load_views(self.sql_dir, self.source):
             for statement in self.to_duckdb(view.sql):
                 try:
                     self.connection.execute(statement)

@@ -1,6 +1,8 @@
 """SparkSqlRunner: the curated Parquet as temp views and sql/views in Spark SQL (parity tests).
 
-The views are transpiled from the Athena dialect to Spark SQL (with the trap fixes of
+The tables are those of the local catalog (a table published without data files becomes an
+empty DataFrame of its recorded columns); the views those of the lake's source. They are
+transpiled from the Athena dialect to Spark SQL (with the trap fixes of
 `ecom.query.transpile`) and registered as temporary views in dependency order, since a
 permanent view may not read temporary ones.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ecom.catalog.local import build_local_catalog, load_local_catalog
+from ecom.catalog.local import current_catalog
 from ecom.query.base import QueryResult, load_views
 from ecom.query.transpile import parse_athena, transpile
 from ecom.storage import tablestore
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
 
 
 class SparkSqlRunner:
-    """Athena SQL in a given SparkSession over a local lake's curated tables."""
+    """Athena SQL over a local lake's curated tables, in a new session of the given one (the
+    same SparkContext): its temporary views never meet another runner's (another lake's)."""
 
     name = "spark"
 
@@ -33,14 +36,21 @@ class SparkSqlRunner:
         catalog: dict[str, Any] | None = None,
         sql_dir: Path | None = None,
     ) -> None:
+        spark = spark.newSession()
         self.spark = spark
         self.sql_dir = sql_dir
-        self.catalog = catalog or load_local_catalog(lake_root) or build_local_catalog(lake_root)
+        self.catalog = catalog or current_catalog(lake_root)
+        self.source: str = self.catalog["source"]
         self.names: list[str] = []
         zone = Lake(str(Path(lake_root).resolve())).curated
         published = tablestore.load(spark, zone)  # what the catalog was built from
-        for name in self.catalog["tables"]:
-            table_df = tablestore.read_table(spark, zone, published, name)
+        for name, table in self.catalog["tables"].items():
+            if table["data_files"]:
+                table_df = tablestore.read_table(spark, zone, published, name)
+            else:
+                columns = [*table["columns"], *table.get("partition_keys", [])]
+                ddl = ", ".join(f"`{column['name']}` {column['type']}" for column in columns)
+                table_df = spark.createDataFrame([], ddl)
             table_df.createOrReplaceTempView(name)
             self.names.append(name)
         self.views: list[str] = []
@@ -59,8 +69,8 @@ class SparkSqlRunner:
         return transpile(sql, "spark", self.schema(), schema_dialect="spark")
 
     def create_views(self) -> list[str]:
-        """Register every view of sql/views as a temp view, in dependency order."""
-        for view in load_views(self.sql_dir):
+        """Register every view of the lake's source as a temp view, in dependency order."""
+        for view in load_views(self.sql_dir, self.source):
             query = parse_athena(view.sql)[0].expression
             select_sql = transpile(query, "spark", self.schema(), schema_dialect="spark")[0]
             self.spark.sql(select_sql).createOrReplaceTempView(view.name)

@@ -11,6 +11,12 @@ sqlglot 30.x alone gets these wrong (see DESIGN.md, "known dialect traps"):
   (the engine's tables and views); without a schema only literals and counts are known.
 - `format_datetime(x, 'Joda pattern')` is not translated: DuckDB gets `strftime` with the
   pattern converted, Spark `date_format` (its patterns are Joda-like).
+- `cast(a / b as decimal(p, s))` with a decimal operand: Trino divides decimals exactly and
+  rounds half up, at scale max(scale a, scale b), then the cast rounds to s; DuckDB divides
+  them as DOUBLE, so the cast rounds a binary fraction (54.985 is 54.98499999... there:
+  54.98, not 54.99). DuckDB gets Trino's two roundings in 128-bit integers. Spark's
+  quotient has another scale (at least 6), so views widen a money dividend first
+  (`cast(x as decimal(38, 12))`): then all three round at 12 places, and then to cents.
 - Hive DDL (`create external table`) is not translated: local engines map tables to Parquet.
 """
 
@@ -120,6 +126,102 @@ def _fix_format_datetime(node: exp.Expression, write: str) -> exp.Expression:
     return node
 
 
+# round_half_up(n__ / d__) of two hugeints, half away from zero as Trino and Spark round.
+_ROUNDED_QUOTIENT = "sign(n__) * sign(d__) * ((2 * abs(n__) + abs(d__)) // (2 * abs(d__)))"
+_MAX_EXPONENT = 18  # 10^18 is still a bigint literal
+
+
+def _decimal_scale(data_type: exp.DataType | None) -> int | None:
+    """The scale of a decimal type, 0 for an integer type, None otherwise or when unknown."""
+    if data_type is None:
+        return None
+    if data_type.is_type(*exp.DataType.INTEGER_TYPES):
+        return 0
+    if not data_type.is_type(exp.DataType.Type.DECIMAL) or not data_type.expressions:
+        return None
+    params = data_type.expressions
+    return int(params[1].name) if len(params) > 1 else 0
+
+
+def _is_decimal(data_type: exp.DataType | None) -> bool:
+    return data_type is not None and data_type.is_type(exp.DataType.Type.DECIMAL)
+
+
+def _unwidened(operand: exp.Expression, scale: int) -> tuple[exp.Expression, int]:
+    """An operand of `scale` places and its value's own scale: a cast to a decimal of a
+    larger scale is looked through (it changes no value), so the integers stay small."""
+    inner = operand.this if isinstance(operand, exp.Cast) else None
+    if inner is not None and _is_decimal(operand.to):
+        inner_scale = _decimal_scale(inner.type)
+        if inner_scale is not None and inner_scale <= scale:
+            return inner, inner_scale
+    return operand, scale
+
+
+def _times_power_of_ten(value: exp.Expression, exponent: int) -> exp.Expression:
+    if not exponent:
+        return value
+    return exp.Mul(this=exp.Paren(this=value), expression=exp.Literal.number(10**exponent))
+
+
+def _as_hugeint(operand: exp.Expression, scale: int) -> exp.Expression:
+    """x·10^scale as an exact hugeint (x has `scale` decimal places)."""
+    hugeint = exp.DataType.build("hugeint", dialect="duckdb")
+    return exp.cast(_times_power_of_ten(operand.copy(), scale), hugeint)
+
+
+def _rounded_quotient(numerator: exp.Expression, denominator: exp.Expression) -> exp.Expression:
+    integers = {"n__": numerator, "d__": denominator}
+    return exp.Paren(
+        this=sqlglot.parse_one(_ROUNDED_QUOTIENT, read="duckdb").transform(
+            lambda part: (
+                integers[part.name].copy()
+                if isinstance(part, exp.Column) and part.name in integers
+                else part
+            )
+        )
+    )
+
+
+def _fix_decimal_division(node: exp.Expression, write: str) -> exp.Expression:
+    """DuckDB: `cast(x / y as decimal(p, s))` as Trino computes it, in 128-bit integers.
+
+    Trino's quotient of decimals has scale q = max(scale x, scale y) (an integer has scale
+    0), rounded half up; the cast rounds it half up to s places. So: Q = round(x / y · 10^q)
+    from X = x·10^sx and Y = y·10^sy (Q = round(X·10^(sy+q) / (Y·10^sx))), then
+    round(Q / 10^(q-s)), or Q·10^(s-q), times 10^-s (a decimal product: exact).
+    """
+    if write != "duckdb" or not isinstance(node, exp.Cast) or not _is_decimal(node.to):
+        return node
+    division = node.this.unnest() if isinstance(node.this, exp.Paren) else node.this
+    target = _decimal_scale(node.to)
+    if not isinstance(division, exp.Div) or target is None:
+        return node
+    dividend, divisor = division.this.unnest(), division.expression.unnest()
+    if not (_is_decimal(dividend.type) or _is_decimal(divisor.type)):
+        return node  # integer or floating division: not this trap
+    x_declared, y_declared = _decimal_scale(dividend.type), _decimal_scale(divisor.type)
+    if x_declared is None or y_declared is None:
+        return node
+    (x, x_scale), (y, y_scale) = _unwidened(dividend, x_declared), _unwidened(divisor, y_declared)
+    quotient_scale = max(x_declared, y_declared)
+    if max(x_scale, y_scale + quotient_scale, quotient_scale - target) > _MAX_EXPONENT:
+        return node
+    quotient = _rounded_quotient(
+        _times_power_of_ten(_as_hugeint(x, x_scale), y_scale + quotient_scale),
+        _times_power_of_ten(_as_hugeint(y, y_scale), x_scale),
+    )
+    if target < quotient_scale:
+        quotient = _rounded_quotient(quotient, exp.Literal.number(10 ** (quotient_scale - target)))
+    else:
+        quotient = _times_power_of_ten(quotient, target - quotient_scale)
+    result = exp.cast(quotient, exp.DataType.build("decimal(38, 0)", dialect="duckdb"))
+    if target:
+        unit = exp.Literal.number(f"0.{'0' * (target - 1)}1")
+        result = exp.Mul(this=result, expression=unit)
+    return exp.Cast(this=result, to=node.to.copy())
+
+
 def _annotate(statement: exp.Expression, schema: MappingSchema | None) -> exp.Expression:
     """Qualify and type the query so integer division is kept integer; best effort."""
     query = statement.expression if isinstance(statement, exp.Create) else statement
@@ -156,7 +258,8 @@ def transpile(
     out = []
     for statement in statements:
         fixed = _annotate(statement, mapping)
-        for fix in (_fix_day_of_week, _fix_date_diff, _fix_format_datetime):
+        fixes = (_fix_day_of_week, _fix_date_diff, _fix_format_datetime, _fix_decimal_division)
+        for fix in fixes:
             fixed = fixed.transform(lambda node, fix=fix: fix(node, write), copy=False)
         out.append(fixed.sql(dialect=write))
     return out

@@ -7,8 +7,10 @@ staged and curated data can live in separate buckets.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import uuid4
 
 # The curated star schema of each raw source (a lake holds one source).
@@ -34,6 +36,8 @@ CURATED_TABLES_BY_SOURCE: dict[str, tuple[str, ...]] = {
         "fact_monthly_summary",
     ),
 }
+# The source of a lake whose publication names none (lakes published before sources were).
+DEFAULT_SOURCE = "clickstream"
 DQ_RESULTS = "dq_results"
 # Every table a catalog may register, whatever the source: the star schemas and the
 # data-quality results (a lake registers those its publication names).
@@ -58,6 +62,11 @@ def curated_tables(source: str) -> tuple[str, ...]:
 def catalog_tables(source: str) -> tuple[str, ...]:
     """What a catalog registers for a lake of one source: its star and dq_results."""
     return (*CURATED_TABLES_BY_SOURCE[source], DQ_RESULTS)
+
+
+def published_source(snapshot: Mapping[str, Any]) -> str:
+    """The source a curated publication holds (`"source"`; absent in older lakes: clickstream)."""
+    return str(snapshot.get("source") or DEFAULT_SOURCE)
 
 
 def is_local(path: str) -> bool:

@@ -17,6 +17,11 @@ reads only the files the current document names. So:
   other partitions at the versions that already hold them;
 - a failed data-quality gate simply does not publish.
 
+Each table's entry also records its columns (name and Glue / Hive type, the partition column
+left out), as the run wrote them: a table can be published with no data file at all (a
+partitioned table written empty, e.g. no adjustment lines yet), and the catalogs still
+register it with its schema, so the views that read it work.
+
 Replacing the document is atomic: a local file is written aside and renamed over (POSIX
 rename); on S3 a PUT of one object is atomic and, since December 2020, strongly consistent.
 """
@@ -33,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.types import StructType
+from pyspark.sql.types import DataType, StructType
 
 from ecom.runtime import faults
 from ecom.storage import hadoopfs
@@ -140,6 +145,28 @@ def partition_values(snapshot: Snapshot, name: str) -> list[str]:
     return sorted(partition_versions(snapshot, name))
 
 
+def hive_type(data_type: DataType) -> str:
+    """A Spark type → its Glue / Hive name (`timestamp_ntz` is a `timestamp` there)."""
+    name = data_type.simpleString()
+    return "timestamp" if name == "timestamp_ntz" else name
+
+
+def schema_columns(schema: StructType, exclude: Iterable[str] = ()) -> list[dict[str, str]]:
+    """A table's columns as its entry records them: `[{"name", "type"}]`, without `exclude`."""
+    left_out = set(exclude)
+    return [
+        {"name": field.name, "type": hive_type(field.dataType)}
+        for field in schema.fields
+        if field.name not in left_out
+    ]
+
+
+def recorded_columns(snapshot: Snapshot, name: str) -> list[dict[str, str]] | None:
+    """The columns a table's entry records (None: no entry, or written before they were)."""
+    entry = table_entry(snapshot, name)
+    return list(entry["columns"]) if entry and entry.get("columns") else None
+
+
 def data_locations(zone: str, snapshot: Snapshot, name: str) -> list[tuple[str, str | None]]:
     """(folder, partition value) of every folder holding the table's published data."""
     entry = table_entry(snapshot, name)
@@ -217,18 +244,20 @@ def write_version(
 ) -> dict[str, Any]:
     """Write `table_df` as this run's version of a table; return its table entry.
 
-    For a partitioned table the entry names only the partitions written here; `merge_entry`
+    The entry records the table's columns (`schema_columns`). For a partitioned table it
+    names only the partitions written here (none when `table_df` is empty); `merge_entry`
     combines it with the partitions kept from the previous publication. An unpartitioned
     table is one file unless `one_file` is False: then a large table built by a shuffle
     keeps its tasks (a single task would do all the work of its last stage).
     """
     version = version_name(run_id)
+    columns = schema_columns(table_df.schema, exclude=[partition_key] if partition_key else [])
     path = join_path(zone, name, version)
     hadoopfs.delete(spark, path)  # what an earlier attempt of this very run may have left
     faults.during_write(f"write:{name}", path)
     if partition_key is None:
         (table_df.coalesce(1) if one_file else table_df).write.mode("overwrite").parquet(path)
-        return {"version": version}
+        return {"version": version, "columns": columns}
     # The caller arranges the rows (one task per partition value, sorted as readers like).
     table_df.write.mode("overwrite").partitionBy(partition_key).parquet(path)
     prefix = f"{partition_key}="
@@ -237,7 +266,11 @@ def write_version(
         for entry in hadoopfs.list_names(spark, path)
         if entry.startswith(prefix)
     ]
-    return {"partition_key": partition_key, "partitions": dict.fromkeys(written, version)}
+    return {
+        "partition_key": partition_key,
+        "partitions": dict.fromkeys(written, version),
+        "columns": columns,
+    }
 
 
 def merge_entry(
@@ -248,15 +281,20 @@ def merge_entry(
     """A partitioned table's entry after a run: kept partitions, minus `replaced`, plus new.
 
     A partition listed in `replaced` but absent from `written` had no rows left: it goes.
+    The columns are those of the newest write.
     """
     partitions = dict(previous.get("partitions", {})) if previous else {}
     for value in replaced:
         partitions.pop(value, None)
     partitions.update(written["partitions"])
-    return {
+    merged: dict[str, Any] = {
         "partition_key": written["partition_key"],
         "partitions": dict(sorted(partitions.items())),
     }
+    columns = written.get("columns") or (previous or {}).get("columns")
+    if columns:
+        merged["columns"] = list(columns)
+    return merged
 
 
 # --- clean-up -------------------------------------------------------------------------------

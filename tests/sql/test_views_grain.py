@@ -1,0 +1,76 @@
+"""The grain each view states (`-- grain: one row per ...`) holds: the key columns of that
+grain are unique and never null, for each source's views on its lake. Checked on DuckDB;
+tests/sql/test_views_parity.py shows Spark SQL returns the same rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecom.catalog.ddl import view_files
+from ecom.query.local import LocalEngine
+from tests.sql.helpers import SOURCES, lake_of
+
+# View → the columns its grain comment names; () for a one-row view.
+GRAIN_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
+    "clickstream": {
+        "user_ltv": ("user_id",),
+        "kpi_summary": (),
+        "monthly_revenue": ("month_key",),
+        "weekday_revenue": ("year_month", "iso_weekday"),
+        "top_brands": ("brand",),
+        "top_categories": ("category_code",),
+        "ltv_tier_distribution": ("ltv_tier",),
+        "daily_kpis": ("summary_date",),
+        "product_performance": ("product_id",),
+        "rfm_segments": ("user_id",),
+        "cohort_retention": ("cohort_month", "months_since_first_purchase"),
+        "session_funnel": ("period_grain", "period_start"),
+    },
+    "online-retail": {
+        "user_ltv": ("user_id",),
+        "kpi_summary": (),
+        "monthly_revenue": ("month_key",),
+        "weekday_revenue": ("year_month", "iso_weekday"),
+        "ltv_tier_distribution": ("ltv_tier",),
+        "daily_kpis": ("summary_date",),
+        "product_performance": ("stock_code",),
+        "rfm_segments": ("user_id",),
+        "cohort_retention": ("cohort_month", "months_since_first_purchase"),
+        "revenue_by_country": ("country",),
+        "non_product_lines": ("stock_code", "line_kind"),
+    },
+}
+CASES = [(source, view) for source in SOURCES for view in sorted(GRAIN_KEYS[source])]
+
+
+@pytest.fixture(scope="module")
+def grain_engines(request):
+    """Source → the local engine on that source's test lake, opened on first use."""
+    opened: dict[str, LocalEngine] = {}
+
+    def engine(source: str) -> LocalEngine:
+        if source not in opened:
+            opened[source] = LocalEngine(lake_of(request, source))
+        return opened[source]
+
+    yield engine
+    for opened_engine in opened.values():
+        opened_engine.close()
+
+
+def test_every_view_of_each_source_has_its_grain_here():
+    for source in SOURCES:
+        assert set(GRAIN_KEYS[source]) == set(view_files(source=source)), source
+
+
+@pytest.mark.parametrize(("source", "view"), CASES)
+def test_grain_keys_are_unique_and_not_null(grain_engines, source, view):
+    engine = grain_engines(source)
+    keys = GRAIN_KEYS[source][view]
+    if not keys:
+        assert len(engine.query(f"select * from {view}").rows) == 1
+        return
+    rows = engine.query(f"select {', '.join(keys)} from {view}").rows
+    assert rows, f"{view} is empty on the {source} test lake"
+    assert all(value is not None for row in rows for value in row), f"{view}: null key"
+    assert len(set(rows)) == len(rows), f"{view}: {keys} repeat"
