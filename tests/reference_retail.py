@@ -210,6 +210,48 @@ class RetailReference:
         }
 
 
+@dataclass
+class Customer:
+    """One identified customer's sales up to a day, from the raw lines alone."""
+
+    invoices: set[str] = field(default_factory=set)
+    revenue: Decimal = Decimal(0)
+    items: int = 0
+    first: date | None = None
+    last: date | None = None
+
+
+def customers_as_of(reference: RetailReference, as_of: date) -> dict[int, dict[str, object]]:
+    """Identified customers with a sale line on or before `as_of` → recency and tenure (days
+    before `as_of`), orders, revenue to the cent, items (the model job's features)."""
+    found: dict[int, Customer] = defaultdict(Customer)
+    for line in reference.of_kind("sale"):
+        day = line.at.date()
+        if line.customer is None or day > as_of:
+            continue
+        customer = found[line.customer]
+        customer.invoices.add(line.invoice)
+        customer.revenue += line.total
+        customer.items += line.quantity
+        customer.first = day if customer.first is None else min(customer.first, day)
+        customer.last = day if customer.last is None else max(customer.last, day)
+    return {
+        number: {
+            "recency_days": (as_of - customer.last).days,
+            "frequency": len(customer.invoices),
+            "monetary": cents(customer.revenue),
+            "items": customer.items,
+            "tenure_days": (as_of - customer.first).days,
+        }
+        for number, customer in found.items()
+    }
+
+
+def last_sale_day(reference: RetailReference) -> date:
+    """The last day with a sale line."""
+    return max(line.at.date() for line in reference.of_kind("sale"))
+
+
 def read_retail(paths: list[Path]) -> RetailReference:
     """Read raw files in order (header by name, any order and case, BOM and CRLF allowed)."""
     reference = RetailReference()

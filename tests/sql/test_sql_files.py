@@ -33,6 +33,9 @@ EXPECTED_VIEWS = {
     "rfm_segments",
     "cohort_retention",
     "session_funnel",
+    "customer_segments",
+    "segment_transitions",
+    "segment_model_quality",
 }
 
 

@@ -16,7 +16,7 @@ PACKAGE = SRC / "ecom"
 
 # Packages whose modules are pure DataFrame → DataFrame (or plain data) code: they may not
 # import anything that does I/O or runs a job.
-PURE = ("ecom.transforms", "ecom.sources")
+PURE = ("ecom.transforms", "ecom.sources", "ecom.models")
 IO_AND_ABOVE = (
     "ecom.storage",
     "ecom.runtime",

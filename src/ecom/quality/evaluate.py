@@ -35,6 +35,7 @@ from ecom.quality.rules import (
     FOREIGN_KEY,
     FRESHNESS,
     NOT_NULL,
+    ROW_CONDITION,
     ROW_COUNT_CHANGE,
     UNIQUE,
     VALUE_RANGE,
@@ -448,12 +449,16 @@ _FAILURE_WORDS = {
     NOT_NULL: lambda rule: f"with {' or '.join(rule.columns)} null",
     ACCEPTED_VALUES: lambda rule: f"with {rule.column} not in the accepted values",
     VALUE_RANGE: _range_words,
+    ROW_CONDITION: lambda rule: f"breaking {rule.params['condition']}",
 }
 
 
 def failing_condition(rule: Rule) -> Column:
-    """Row-level condition under which a not_null / accepted_values / value_range row fails."""
+    """Row-level condition under which a not_null / accepted_values / value_range /
+    row_condition row fails."""
     column = F.col(rule.column)
+    if rule.kind == ROW_CONDITION:
+        return F.coalesce(~F.expr(rule.params["condition"]), F.lit(False))
     if rule.kind == NOT_NULL:
         return reduce(lambda a, b: a | b, [F.col(name).isNull() for name in rule.columns])
     if rule.kind == ACCEPTED_VALUES:

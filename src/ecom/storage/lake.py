@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
 
+# The customer models' tables, the same for every source (ecom.jobs.segments).
+CUSTOMER_TABLES: tuple[str, ...] = ("customer_features", "dim_customer_segment", "model_runs")
 # The curated star schema of each raw source (a lake holds one source).
 CURATED_TABLES_BY_SOURCE: dict[str, tuple[str, ...]] = {
     "clickstream": (
@@ -22,6 +24,7 @@ CURATED_TABLES_BY_SOURCE: dict[str, tuple[str, ...]] = {
         "dim_time",
         "fact_daily_summary",
         "fact_monthly_summary",
+        *CUSTOMER_TABLES,
     ),
     "online-retail": (
         "fact_purchases",
@@ -32,6 +35,7 @@ CURATED_TABLES_BY_SOURCE: dict[str, tuple[str, ...]] = {
         "dim_time",
         "fact_daily_summary",
         "fact_monthly_summary",
+        *CUSTOMER_TABLES,
     ),
 }
 DQ_RESULTS = "dq_results"
