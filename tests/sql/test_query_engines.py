@@ -14,6 +14,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from ecom.cli import main
 from ecom.query.athena import AthenaConfig, AthenaEngine
 from tests.sql.test_catalog import REGION, aws_credentials  # noqa: F401 (fixture)
+from tests.sql.test_sql_files import EXPECTED_VIEWS
 
 
 @pytest.mark.parametrize(
@@ -60,7 +61,7 @@ def test_query_prints_table_csv_and_json(sql_lake, capsys, monkeypatch):
 def test_views_command_registers_and_creates_every_view(sql_lake, capsys):
     assert main(["views", "--lake", str(sql_lake.lake)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("created or replaced 12 views on local:")
+    assert out.startswith(f"created or replaced {len(EXPECTED_VIEWS)} views on local:")
 
 
 def _column(name, kind):
@@ -109,7 +110,7 @@ def test_athena_engine_with_injected_results(aws_credentials):  # noqa: F811
     assert executions[-1].workgroup.name == "analytics"
     assert executions[-1].context["Database"] == "ecom_test"
     created = engine.create_views()
-    assert len(created) == 12
+    assert len(created) == len(EXPECTED_VIEWS)
     sent = [execution.query for execution in backend.executions.values()][1:]
     assert all(query.startswith("create or replace view") for query in sent)
     assert sent[created.index("kpi_summary")].startswith("create or replace view kpi_summary")

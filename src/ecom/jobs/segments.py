@@ -57,6 +57,8 @@ MODEL_RUNS_SCHEMA = StructType(
 )
 METRICS = ("silhouette", "inertia", "calinski_harabasz", "davies_bouldin")
 RFM_QUINTILES = [0.2, 0.4, 0.6, 0.8]
+# The as-of day of a lake without sales (any day: no row is kept).
+NO_DAY = date(1970, 1, 1)
 
 
 def last_sale_date(build: CuratedBuild) -> date | None:
@@ -92,7 +94,7 @@ def segment_customers(
     runs_df = tablestore.read_table(spark, build.zone, published, MODEL_RUNS, MODEL_RUNS_SCHEMA)
     if as_of is None:
         report["reason"] = "no sale lines in the lake"
-        features_df = build_customer_features(sales_df, cancellations_df, date.min).limit(0)
+        features_df = build_customer_features(sales_df, cancellations_df, NO_DAY).limit(0)
     else:
         features_df = build_customer_features(sales_df, cancellations_df, as_of)
     features_df = features_df.persist(StorageLevel.MEMORY_AND_DISK)
@@ -120,7 +122,7 @@ def segment_customers(
     else:
         segmented_df = features_df.join(assigned_df, "user_id", "left")
         new_history_df = merge_segment_history(history_df, segmented_df, args.run_id, as_of)
-    build.write(FEATURES_TABLE, _feature_columns(segmented_df, as_of, args.run_id))
+    build.write(FEATURES_TABLE, feature_columns(segmented_df, as_of, args.run_id))
     build.write(HISTORY_TABLE, new_history_df)
     new_runs_df = spark.createDataFrame(metric_rows, MODEL_RUNS_SCHEMA)
     build.write(MODEL_RUNS, runs_df.where(F.col("run_id") != args.run_id).unionByName(new_runs_df))
@@ -178,7 +180,7 @@ def _clusters(
     return assigned_df, clusters_df, rows
 
 
-def _feature_columns(segmented_df: DataFrame, as_of: date | None, run_id: str) -> DataFrame:
+def feature_columns(segmented_df: DataFrame, as_of: date | None, run_id: str) -> DataFrame:
     """customer_features in the house column order: keys, attributes, measures, dates, lineage."""
     return segmented_df.select(
         "user_key",
