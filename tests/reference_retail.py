@@ -285,3 +285,40 @@ def read_retail(paths: list[Path]) -> RetailReference:
             seen.add(fields)
             reference.lines.append(line)
     return reference
+
+
+@dataclass(frozen=True)
+class ChurnProtocol:
+    """The churn / CLV protocol's numbers, from the raw lines alone."""
+
+    cutoff: date
+    eligible: int
+    churned: int
+    baseline_mae: Decimal  # to the cent
+
+
+def churn_protocol(reference: RetailReference, horizon_days: int) -> ChurnProtocol:
+    """cutoff = last sale day − H; eligible = identified customers with a sale on or before
+    it; churned = eligible and no sale in (cutoff, cutoff + H]; naive baseline = each
+    customer's sales revenue in (cutoff − H, cutoff] against that in (cutoff, cutoff + H],
+    both to the cent, the mean absolute error over every eligible customer to the cent."""
+    cutoff = last_sale_day(reference) - timedelta(days=horizon_days)
+    start, end = cutoff - timedelta(days=horizon_days), cutoff + timedelta(days=horizon_days)
+    eligible: set[int] = set()
+    future: dict[int, Decimal] = defaultdict(Decimal)
+    before: dict[int, Decimal] = defaultdict(Decimal)
+    active: set[int] = set()
+    for line in reference.of_kind("sale"):
+        if line.customer is None:
+            continue
+        day = line.at.date()
+        if day <= cutoff:
+            eligible.add(line.customer)
+        if start < day <= cutoff:
+            before[line.customer] += line.total
+        if cutoff < day <= end:
+            future[line.customer] += line.total
+            active.add(line.customer)
+    errors = [abs(cents(before[number]) - cents(future[number])) for number in eligible]
+    mae = cents(sum(errors, Decimal(0)) / len(errors)) if errors else Decimal(0)
+    return ChurnProtocol(cutoff, len(eligible), len(eligible - active), mae)

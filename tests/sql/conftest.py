@@ -13,6 +13,7 @@ from ecom.jobs.pipeline import run_pipeline
 
 ROWS = 30_000
 MONTHS = 3
+MODEL_OPTIONS = {"horizon_days": 30}
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ def sql_lake(spark, tmp_path_factory) -> SqlLake:
     root = tmp_path_factory.mktemp("sql-lake")
     raw, lake = root / "raw", root / "lake"
     generate(raw, ROWS, seed=7, months=MONTHS)
-    run_pipeline(spark, str(raw), str(lake), show_progress=False)
+    # H = 30 days: the 3 months hold twice the horizon, so every customer model runs.
+    run_pipeline(spark, str(raw), str(lake), show_progress=False, model_options=MODEL_OPTIONS)
     register_local(lake)
     return SqlLake(raw, lake)

@@ -36,6 +36,9 @@ EXPECTED_VIEWS = {
     "customer_segments",
     "segment_transitions",
     "segment_model_quality",
+    "churn_risk",
+    "clv_forecast",
+    "model_evaluation",
 }
 
 

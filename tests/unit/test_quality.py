@@ -22,6 +22,7 @@ from pyspark.sql.types import (
 )
 
 from ecom.errors import EcomError, InvalidArgumentError
+from ecom.jobs.churn import EVALUATION_SCHEMA
 from ecom.jobs.segments import MODEL_RUNS_SCHEMA, feature_columns
 from ecom.quality.dqdl import render_rule, render_rulesets
 from ecom.quality.evaluate import (
@@ -353,10 +354,31 @@ def customer_tables(spark, purchases_df, as_of):
     runs_df = spark.createDataFrame(
         [("run-1", "kmeans", 2, "silhouette", 0.5, 2, True)], MODEL_RUNS_SCHEMA
     )
+    scores_df = features_df.select(
+        "user_key",
+        "user_id",
+        F.lit("low").alias("risk_band"),
+        F.lit(0.1).alias("churn_probability"),
+        F.col("monetary").alias("predicted_revenue_next_h"),
+        F.col("monetary").alias("revenue_last_h"),
+        F.lit(90).alias("horizon_days"),
+        F.lit(as_of).cast("date").alias("as_of_date"),
+        F.current_timestamp().alias("scored_at"),
+        F.lit("run-1").alias("run_id"),
+    )
+    evaluations_df = spark.createDataFrame(
+        [
+            ("run-1", "churn", "roc_auc", date(2019, 7, 4), 90, 4, 1, 0.25, 0.8, 0.5, None),
+            ("run-1", "clv", "mae", date(2019, 7, 4), 90, 4, 1, 0.25, 3.0, 4.0, None),
+        ],
+        EVALUATION_SCHEMA,
+    )
     return {
         "customer_features": feature_columns(features_df, as_of, "run-1"),
         "dim_customer_segment": history_df,
         "model_runs": runs_df,
+        "customer_scores": scores_df,
+        "model_evaluations": evaluations_df,
     }
 
 

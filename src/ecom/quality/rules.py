@@ -160,12 +160,16 @@ MAX_ROW_COUNT_CHANGE = 0.5
 
 # Model metrics recorded in model_runs (see ecom.jobs.segments).
 MODEL_RUN_METRICS = ("silhouette", "inertia", "calinski_harabasz", "davies_bouldin")
+# Churn and CLV (see ecom.jobs.churn): risk bands and evaluation metrics.
+RISK_BANDS = ("low", "medium", "high")
+EVALUATION_METRICS = ("roc_auc", "pr_auc", "mae", "rmse")
 
 
 def customer_rules(segments: Iterable[str]) -> list[Rule]:
     """The customer models' tables, the same for every source (`segments`: the names a
     segment may take)."""
     features, history, runs = "customer_features", "dim_customer_segment", "model_runs"
+    scores, evaluations = "customer_scores", "model_evaluations"
     return [
         # customer_features: one row per identified customer with a sale
         *primary_key(features, "user_key"),
@@ -224,6 +228,34 @@ def customer_rules(segments: Iterable[str]) -> list[Rule]:
             "silhouette_in_minus_1_1",
             "metric <> 'silhouette' or value between -1 and 1",
             ("metric", "value"),
+        ),
+        # customer_scores: one row per current customer (the latest run's scores)
+        *primary_key(scores, "user_key"),
+        not_null(scores, "user_id"),
+        not_null(scores, "churn_probability"),
+        foreign_key(scores, "user_key", "dim_user"),
+        accepted_values(scores, "risk_band", RISK_BANDS),
+        value_range(
+            scores, "churn_probability", name="probability_in_0_1", min_value=0, max_value=1
+        ),
+        _not_negative(scores, "predicted_revenue_next_h"),
+        _not_negative(scores, "revenue_last_h"),
+        # model_evaluations: one row per run, model and metric
+        not_null(evaluations, "run_id"),
+        not_null(evaluations, "model_value"),
+        unique(evaluations, "run_id", "model", "metric"),
+        accepted_values(evaluations, "metric", EVALUATION_METRICS),
+        row_condition(
+            evaluations,
+            "churn_rate_is_churned_over_eligible",
+            "abs(churn_rate * eligible_customers - churned_customers) < 0.5",
+            ("churn_rate", "eligible_customers", "churned_customers"),
+        ),
+        row_condition(
+            evaluations,
+            "churned_within_eligible",
+            "churned_customers between 0 and eligible_customers",
+            ("churned_customers", "eligible_customers"),
         ),
     ]
 

@@ -11,8 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
 
-# The customer models' tables, the same for every source (ecom.jobs.segments).
-CUSTOMER_TABLES: tuple[str, ...] = ("customer_features", "dim_customer_segment", "model_runs")
+# The customer models' tables, the same for every source (ecom.jobs.segments, .churn).
+CUSTOMER_TABLES: tuple[str, ...] = (
+    "customer_features",
+    "dim_customer_segment",
+    "model_runs",
+    "customer_scores",
+    "model_evaluations",
+)
 # The curated star schema of each raw source (a lake holds one source).
 CURATED_TABLES_BY_SOURCE: dict[str, tuple[str, ...]] = {
     "clickstream": (
