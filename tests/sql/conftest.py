@@ -1,5 +1,6 @@
 """The SQL tests' lakes, one pipeline run each: ~30k generated clickstream events over 3
-months, and a hand-written Online Retail lake of three tiny days (tests/sql/retail_lines.py)."""
+months, a hand-written clickstream lake of 32 events (tests/sql/clickstream_events.py) and a
+hand-written Online Retail lake of three tiny days (tests/sql/retail_lines.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from ecom.catalog.local import register_local
 from ecom.devdata.generate import generate
 from ecom.jobs.pipeline import run_pipeline
-from tests.sql.retail_lines import write_raw_days
+from tests.sql import clickstream_events, retail_lines
 
 ROWS = 30_000
 MONTHS = 3
@@ -48,7 +49,18 @@ def retail_lake(spark, tmp_path_factory) -> SqlLake:
     """The hand-written retail days → run_pipeline (source told by the header) → catalog."""
     root = tmp_path_factory.mktemp("retail-lake")
     raw, lake = root / "raw", root / "lake"
-    write_raw_days(raw)
+    retail_lines.write_raw_days(raw)
+    run_pipeline(spark, str(raw), str(lake), show_progress=False)
+    register_local(lake)
+    return SqlLake(raw, lake)
+
+
+@pytest.fixture(scope="session")
+def clickstream_hand_lake(spark, tmp_path_factory) -> SqlLake:
+    """The hand-written clickstream days → run_pipeline → catalog."""
+    root = tmp_path_factory.mktemp("clickstream-hand-lake")
+    raw, lake = root / "raw", root / "lake"
+    clickstream_events.write_raw_days(raw)
     run_pipeline(spark, str(raw), str(lake), show_progress=False)
     register_local(lake)
     return SqlLake(raw, lake)
