@@ -19,7 +19,7 @@ export SPARK_LOCAL_IP := 127.0.0.1
 .DEFAULT_GOAL := help
 BENCH_LAKE ?= benchmarks/out/lake-spark-20000000
 BENCH_REPEAT ?= 1
-.PHONY: help venv java class-archive checkov chromium synth deploy-check demo demo-retail views dashboard notebooks test lint format bench bench-incremental bench-retail bench-views bench-dashboard clean
+.PHONY: help venv java class-archive checkov chromium synth deploy-check demo demo-retail views dashboard notebooks test test-fast lint format bench bench-incremental bench-retail bench-views bench-dashboard clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -97,6 +97,11 @@ notebooks: venv ## Run the notebooks end to end on the demo lake (after make dem
 
 test: venv java class-archive checkov chromium ## Run the test suite (unit, end-to-end, SQL, infra, dashboard, notebooks)
 	$(BIN)/python -m pytest
+
+# e2e: the tests that run the pipeline on local Spark, themselves or to build the lake they
+# read (tests/conftest.py marks them); Spark itself still runs in the unit tests.
+test-fast: venv java class-archive ## Run the tests without pipeline runs (unit, SQL files, infra, dashboard spec): pytest -m "not e2e"
+	$(BIN)/python -m pytest -m "not e2e"
 
 lint: venv ## Lint and check formatting
 	$(BIN)/ruff check .

@@ -21,6 +21,17 @@ BAD_ROWS = (
     "not a date,view,1,2,,acme,1.00,3,s-bad-2\n"
     "2019-10-02 10:00:01 UTC,view,1,2,,acme,-5.00,3,s-bad-3\n"
 )
+# The fixtures that build a lake by running the whole pipeline on local Spark. A test that
+# uses one, itself or through another fixture, is an end-to-end test: marked `e2e` here, so
+# `make test-fast` (`-m "not e2e"`) leaves it out. A test that opens one by name at run time
+# (tests/sql/helpers.py's lake_of) cannot be seen here and carries the mark itself.
+PIPELINE_LAKES = frozenset({"sql_lake", "retail_lake", "clickstream_hand_lake", "dashboard_lake"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PIPELINE_LAKES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
