@@ -19,7 +19,8 @@ export SPARK_LOCAL_IP := 127.0.0.1
 .DEFAULT_GOAL := help
 BENCH_LAKE ?= benchmarks/out/lake-spark-20000000
 BENCH_REPEAT ?= 1
-.PHONY: help venv java class-archive checkov chromium synth deploy-check demo demo-retail views dashboard notebooks test test-fast lint format bench bench-incremental bench-retail bench-views bench-dashboard clean
+PROFILE_SIZES ?= 5000000,20000000
+.PHONY: help venv java class-archive checkov chromium synth deploy-check demo demo-retail views dashboard notebooks test test-fast lint format bench bench-incremental bench-retail profile bench-views bench-dashboard clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -119,6 +120,9 @@ bench-incremental: venv java class-archive ## Add day 31 to a 30-day lake vs a f
 
 bench-retail: venv java class-archive ## Wall time of `ecom run` on the 431,673 shared Online Retail lines (full, incremental, up to date)
 	$(BIN)/python benchmarks/bench_retail.py
+
+profile: venv java class-archive ## Where a full run's time goes, per part, from Spark's event log (5M, 20M events; PROFILE_SIZES=...)
+	$(BIN)/python benchmarks/profile_pipeline.py --sizes $(PROFILE_SIZES)
 
 bench-views: $(RUNTIME_STAMP) ## Per-view latency and Parquet bytes read on the 20M-event lake of `make bench`
 	$(BIN)/python benchmarks/bench_views.py $(BENCH_LAKE)
