@@ -19,7 +19,8 @@ export SPARK_LOCAL_IP := 127.0.0.1
 .DEFAULT_GOAL := help
 BENCH_LAKE ?= benchmarks/out/lake-spark-20000000
 BENCH_REPEAT ?= 1
-.PHONY: help venv java class-archive checkov chromium synth deploy-check demo views dashboard notebooks test lint format bench bench-incremental bench-retail bench-views bench-dashboard clean
+PROFILE_SIZES ?= 5000000,20000000
+.PHONY: help venv java class-archive checkov chromium synth deploy-check demo demo-retail views dashboard notebooks test lint format bench bench-incremental bench-retail profile bench-views bench-dashboard clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -74,6 +75,15 @@ demo: $(RUNTIME_STAMP) java ## Generate ~1M events over 3 months and run the pip
 	@$(BIN)/ecom query "select * from kpi_summary" --lake $(DEMO_LAKE)
 	@$(BIN)/ecom query "select year_month, orders, buyers, revenue, average_order_value, revenue_growth from monthly_revenue" --lake $(DEMO_LAKE)
 
+RETAIL_DAYS ?= ../shared/data/online_retail/by-day
+RETAIL_LAKE := data/lake-retail
+demo-retail: $(RUNTIME_STAMP) java ## Run the pipeline on Online Retail invoice lines (RETAIL_DAYS, one CSV per day) and print the KPIs
+	@test -d "$(RETAIL_DAYS)" || { echo "no Online Retail days at $(RETAIL_DAYS): set RETAIL_DAYS=<folder of one CSV per day>"; exit 2; }
+	$(BIN)/ecom run --raw $(RETAIL_DAYS) --lake $(RETAIL_LAKE) --full-refresh
+	@echo; echo "KPIs (the Athena views, run on the local engine):"
+	@$(BIN)/ecom query "select gross_revenue, cancelled_revenue, net_revenue, transactions, cancellation_rate, average_order_value, total_customers from kpi_summary" --lake $(RETAIL_LAKE)
+	@$(BIN)/ecom query "select country, revenue, customers, orders from revenue_by_country order by revenue desc limit 5" --lake $(RETAIL_LAKE)
+
 views: $(RUNTIME_STAMP) ## Create or replace the SQL views on the demo lake
 	$(BIN)/ecom views --lake $(DEMO_LAKE)
 
@@ -105,6 +115,9 @@ bench-incremental: venv java class-archive ## Add day 31 to a 30-day lake vs a f
 
 bench-retail: venv java class-archive ## Wall time of `ecom run` on the 431,673 shared Online Retail lines (full, incremental, up to date)
 	$(BIN)/python benchmarks/bench_retail.py
+
+profile: venv java class-archive ## Where a full run's time goes, per part, from Spark's event log (5M, 20M events; PROFILE_SIZES=...)
+	$(BIN)/python benchmarks/profile_pipeline.py --sizes $(PROFILE_SIZES)
 
 bench-views: $(RUNTIME_STAMP) ## Per-view latency and Parquet bytes read on the 20M-event lake of `make bench`
 	$(BIN)/python benchmarks/bench_views.py $(BENCH_LAKE)

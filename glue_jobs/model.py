@@ -10,6 +10,11 @@ Job arguments (all paths `s3://...` on AWS, local paths locally):
                   gate, so the failing run's dq_results are queryable in Athena)
   --full_refresh  optional: "true" rebuilds every curated table from all staged events
   --date_from, --date_to  optional: backfill, rebuild these event dates (YYYY-MM-DD)
+  --fiscal_year_start_month  optional: 1-12, the month dim_time's fiscal year starts (1)
+  --segment_min_customers    optional: customers needed to segment them (100)
+  --horizon_days             optional: churn / CLV horizon in days (90)
+  --risk_medium, --risk_high optional: churn probabilities of medium / high risk (0.4, 0.7)
+  --model_seed               optional: seed of every model (42)
 
 Runs unchanged on Glue (GlueContext, Job, job.commit()) and locally.
 """
@@ -27,6 +32,12 @@ OPTIONAL = {
     "full_refresh": "false",
     "date_from": None,
     "date_to": None,
+    "fiscal_year_start_month": "1",
+    "segment_min_customers": "100",
+    "horizon_days": "90",
+    "risk_medium": "0.4",
+    "risk_high": "0.7",
+    "model_seed": "42",
 }
 
 
@@ -46,6 +57,12 @@ def main(argv: list[str] | None = None) -> int:
             full_refresh=is_true(args["full_refresh"]),
             date_from=args["date_from"],
             date_to=args["date_to"],
+            fiscal_year_start_month=int(args["fiscal_year_start_month"]),
+            segment_min_customers=int(args["segment_min_customers"]),
+            horizon_days=int(args["horizon_days"]),
+            risk_medium=float(args["risk_medium"]),
+            risk_high=float(args["risk_high"]),
+            model_seed=int(args["model_seed"]),
         )
         try:
             result = run_model(spark, model_args)

@@ -7,6 +7,14 @@ from pyspark.sql import DataFrame, SparkSession
 from ecom.storage import tablestore
 from ecom.storage.lake import Lake
 
+# Columns naming the run that wrote a row (the customer models' tables): two runs of the
+# same data differ in them by design, so comparisons of two lakes leave them out.
+RUN_COLUMNS = ("run_id", "changed_by_run", "scored_at", "evaluated_at")
+
+
+def without_run_columns(table_df: DataFrame) -> DataFrame:
+    return table_df.drop(*[name for name in RUN_COLUMNS if name in table_df.columns])
+
 
 def read_curated(spark: SparkSession, lake: Lake, name: str) -> DataFrame:
     """A published curated table (or dq_results)."""

@@ -210,6 +210,48 @@ class RetailReference:
         }
 
 
+@dataclass
+class Customer:
+    """One identified customer's sales up to a day, from the raw lines alone."""
+
+    invoices: set[str] = field(default_factory=set)
+    revenue: Decimal = Decimal(0)
+    items: int = 0
+    first: date | None = None
+    last: date | None = None
+
+
+def customers_as_of(reference: RetailReference, as_of: date) -> dict[int, dict[str, object]]:
+    """Identified customers with a sale line on or before `as_of` → recency and tenure (days
+    before `as_of`), orders, revenue to the cent, items (the model job's features)."""
+    found: dict[int, Customer] = defaultdict(Customer)
+    for line in reference.of_kind("sale"):
+        day = line.at.date()
+        if line.customer is None or day > as_of:
+            continue
+        customer = found[line.customer]
+        customer.invoices.add(line.invoice)
+        customer.revenue += line.total
+        customer.items += line.quantity
+        customer.first = day if customer.first is None else min(customer.first, day)
+        customer.last = day if customer.last is None else max(customer.last, day)
+    return {
+        number: {
+            "recency_days": (as_of - customer.last).days,
+            "frequency": len(customer.invoices),
+            "monetary": cents(customer.revenue),
+            "items": customer.items,
+            "tenure_days": (as_of - customer.first).days,
+        }
+        for number, customer in found.items()
+    }
+
+
+def last_sale_day(reference: RetailReference) -> date:
+    """The last day with a sale line."""
+    return max(line.at.date() for line in reference.of_kind("sale"))
+
+
 def read_retail(paths: list[Path]) -> RetailReference:
     """Read raw files in order (header by name, any order and case, BOM and CRLF allowed)."""
     reference = RetailReference()
@@ -243,3 +285,40 @@ def read_retail(paths: list[Path]) -> RetailReference:
             seen.add(fields)
             reference.lines.append(line)
     return reference
+
+
+@dataclass(frozen=True)
+class ChurnProtocol:
+    """The churn / CLV protocol's numbers, from the raw lines alone."""
+
+    cutoff: date
+    eligible: int
+    churned: int
+    baseline_mae: Decimal  # to the cent
+
+
+def churn_protocol(reference: RetailReference, horizon_days: int) -> ChurnProtocol:
+    """cutoff = last sale day − H; eligible = identified customers with a sale on or before
+    it; churned = eligible and no sale in (cutoff, cutoff + H]; naive baseline = each
+    customer's sales revenue in (cutoff − H, cutoff] against that in (cutoff, cutoff + H],
+    both to the cent, the mean absolute error over every eligible customer to the cent."""
+    cutoff = last_sale_day(reference) - timedelta(days=horizon_days)
+    start, end = cutoff - timedelta(days=horizon_days), cutoff + timedelta(days=horizon_days)
+    eligible: set[int] = set()
+    future: dict[int, Decimal] = defaultdict(Decimal)
+    before: dict[int, Decimal] = defaultdict(Decimal)
+    active: set[int] = set()
+    for line in reference.of_kind("sale"):
+        if line.customer is None:
+            continue
+        day = line.at.date()
+        if day <= cutoff:
+            eligible.add(line.customer)
+        if start < day <= cutoff:
+            before[line.customer] += line.total
+        if cutoff < day <= end:
+            future[line.customer] += line.total
+            active.add(line.customer)
+    errors = [abs(cents(before[number]) - cents(future[number])) for number in eligible]
+    mae = cents(sum(errors, Decimal(0)) / len(errors)) if errors else Decimal(0)
+    return ChurnProtocol(cutoff, len(eligible), len(eligible - active), mae)

@@ -140,6 +140,7 @@ class PipelineStack(Stack):
                 "--curated_path": curated_tables.url,
                 "--report_path": reports.url,
                 "--database": config.database_name,
+                **{f"--{name}": str(value) for name, value in config.model_settings.items()},
             },
             **common,
         )

@@ -15,7 +15,11 @@ create external table if not exists dim_time (
     iso_week int,
     iso_weekday int,
     weekday_name string,
-    is_weekend boolean
+    is_weekend boolean,
+    fiscal_year int,
+    fiscal_quarter int,
+    fiscal_month int,
+    fiscal_week int
 )
 stored as parquet
 location '${LOCATION}/dim_time/${VERSION}/'

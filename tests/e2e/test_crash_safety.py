@@ -24,7 +24,7 @@ from tests.lakeread import read_curated, read_staged
 pytestmark = pytest.mark.e2e
 
 # Columns that name the run which wrote a row: they differ between two lakes by design.
-LINEAGE = ("ingest_run_id", "ingested_at")
+LINEAGE = ("ingest_run_id", "ingested_at", "run_id", "changed_by_run", "scored_at", "evaluated_at")
 
 # (kill point, what the killed run published before dying)
 KILL_POINTS = [

@@ -16,7 +16,7 @@ from ecom.quality.results import DataQualityError
 from ecom.quality.rules import CLICKSTREAM_RULES, ERROR, value_range
 from ecom.query.local import LocalEngine
 from ecom.storage.lake import Lake, curated_tables
-from tests.lakeread import read_curated
+from tests.lakeread import read_curated, without_run_columns
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +33,10 @@ def with_rules(monkeypatch, rules) -> None:
 
 
 def rows_of(spark, lake: Lake) -> dict[str, list[tuple]]:
-    frames = {name: read_curated(spark, lake, name) for name in curated_tables("clickstream")}
+    frames = {
+        name: without_run_columns(read_curated(spark, lake, name))
+        for name in curated_tables("clickstream")
+    }
     return {name: sorted(map(tuple, f.collect()), key=repr) for name, f in frames.items()}
 
 

@@ -13,7 +13,7 @@ from ecom.devdata.generate import generate
 from ecom.jobs.pipeline import run_pipeline
 from ecom.sources.clickstream.contract import RAW_HEADER
 from ecom.storage.lake import Lake, curated_tables
-from tests.lakeread import read_curated, read_staged
+from tests.lakeread import read_curated, read_staged, without_run_columns
 from tests.reference import read_expected
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +26,10 @@ LATE_ROWS = [  # a purchase on the first day, delivered after later days were in
 
 def table_rows(spark, lake: Lake, *, ignore: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
     """Every curated table and the staged events as sorted row lists (a multiset each)."""
-    tables = {name: read_curated(spark, lake, name) for name in curated_tables("clickstream")}
+    tables = {
+        name: without_run_columns(read_curated(spark, lake, name))
+        for name in curated_tables("clickstream")
+    }
     tables["staged"] = read_staged(spark, lake).drop(*ignore)
     return {
         name: sorted((tuple(row) for row in frame.collect()), key=repr)

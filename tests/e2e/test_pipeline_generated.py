@@ -109,3 +109,17 @@ def test_quarantine_holds_raw_lines_with_reasons(spark, generated_run) -> None:
     rows = spark.read.parquet(lake.quarantine).where("ingest_run_id = 'gen-run'").collect()
     assert sorted(row["raw_line"] for row in rows) == sorted(BAD_ROWS[:-1])
     assert all(row["source_file"].endswith("bad.csv") for row in rows)
+
+
+def test_customers_are_segmented_and_churn_waits_for_twice_the_horizon(generated_run) -> None:
+    """61 days of sales: segments (enough customers), churn and CLV skipped (H = 90 needs 180
+    days of history), each with its reason in the run report."""
+    report, _, expected = generated_run
+    segments, churn = report["models"]["segments"], report["models"]["churn_clv"]
+    buyers = {purchase[7] for purchase in expected.purchases()}
+    assert (segments["status"], segments["customers"]) == ("done", len(buyers))
+    assert churn["status"] == "skipped"
+    assert churn["reason"] == (
+        "61 day(s) of sales history (2019-10-01 .. 2019-11-30), at least 180 needed "
+        "for a 90-day horizon (--horizon-days)"
+    )

@@ -13,6 +13,7 @@ from ecom.aws import deploy
 from ecom.aws.config import load_config, parse_config
 from ecom.cli import aws as commands
 from ecom.errors import InvalidArgumentError
+from ecom.storage.lake import CUSTOMER_TABLES
 from tests.infra.conftest import REPO, Synthesis
 
 
@@ -93,7 +94,8 @@ def test_summary_counts_types_and_names(synthesis: Synthesis) -> None:
     assert lines[0].startswith(f"{len(synthesis.template['Resources'])} resources")
     assert not [line for line in lines if "AWS::Glue::Crawler" in line]
     rulesets = [line for line in lines if "AWS::Glue::DataQualityRuleset" in line]
-    assert rulesets and rulesets[0].split()[0] == "8"
+    # The eight clickstream star tables and the customer models' tables.
+    assert rulesets and rulesets[0].split()[0] == str(8 + len(CUSTOMER_TABLES))
 
 
 def test_views_are_created_in_the_workgroup_and_database(aws_credentials, tmp_path: Path) -> None:

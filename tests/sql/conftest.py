@@ -15,6 +15,9 @@ from tests.sql.retail_lines import write_raw_days
 
 ROWS = 30_000
 MONTHS = 3
+# A small user pool: enough returning buyers that churn has both classes in every fold.
+USERS = 300
+MODEL_OPTIONS = {"horizon_days": 30}
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,9 @@ def sql_lake(spark, tmp_path_factory) -> SqlLake:
     """Generated raw CSV → run_pipeline → local catalog registered (shared by tests/sql)."""
     root = tmp_path_factory.mktemp("sql-lake")
     raw, lake = root / "raw", root / "lake"
-    generate(raw, ROWS, seed=7, months=MONTHS)
-    run_pipeline(spark, str(raw), str(lake), show_progress=False)
+    generate(raw, ROWS, seed=7, months=MONTHS, users=USERS)
+    # H = 30 days: the 3 months hold twice the horizon, so every customer model runs.
+    run_pipeline(spark, str(raw), str(lake), show_progress=False, model_options=MODEL_OPTIONS)
     register_local(lake)
     return SqlLake(raw, lake)
 

@@ -76,6 +76,7 @@ ARROW_TYPES = {
     "decimal(18,2)": pa.decimal128(18, 2),
     "timestamp": pa.timestamp("us", tz="UTC"),
     "date": pa.date32(),
+    "double": pa.float64(),
 }
 
 
@@ -101,6 +102,8 @@ def write_curated(lake: Path, table: str, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         key = f"{partitions[0][0]}={row[partitions[0][0]]}" if partitions else ""
         groups.setdefault(key, []).append(row)
+    if not partitions:  # an empty unpartitioned table is one file without rows
+        groups.setdefault("", [])
     for key, group in groups.items():
         columns = {
             name: [_arrow_value(row.get(name), kind) for row in group] for name, kind in data

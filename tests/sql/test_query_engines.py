@@ -65,7 +65,7 @@ def test_query_prints_table_csv_and_json(sql_lake, capsys, monkeypatch):
 def test_views_command_registers_and_creates_every_view(sql_lake, capsys):
     assert main(["views", "--lake", str(sql_lake.lake)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("created or replaced 12 views on local:")
+    assert out.startswith(f"created or replaced {len(EXPECTED_VIEWS)} views on local:")
 
 
 def _column(name, kind):
@@ -114,7 +114,7 @@ def test_athena_engine_with_injected_results(aws_credentials):  # noqa: F811
     assert executions[-1].workgroup.name == "analytics"
     assert executions[-1].context["Database"] == "ecom_test"
     created = engine.create_views()
-    assert len(created) == 12
+    assert len(created) == len(EXPECTED_VIEWS)
     sent = [execution.query for execution in backend.executions.values()][1:]
     assert all(query.startswith("create or replace view") for query in sent)
     assert sent[created.index("kpi_summary")].startswith("create or replace view kpi_summary")
@@ -124,13 +124,13 @@ def test_athena_engine_with_injected_results(aws_credentials):  # noqa: F811
 def test_a_clickstream_lake_keeps_its_views(sql_lake):
     with LocalEngine(sql_lake.lake) as engine:
         assert engine.source == "clickstream"
-        assert set(engine.views) == EXPECTED_VIEWS and len(engine.views) == 12
+        assert set(engine.views) == EXPECTED_VIEWS and len(engine.views) == len(EXPECTED_VIEWS)
 
 
 def test_views_command_on_a_retail_lake_creates_the_retail_views(retail_lake, capsys):
     assert main(["views", "--lake", str(retail_lake.lake)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("created or replaced 11 views on local:")
+    assert out.startswith(f"created or replaced {len(EXPECTED_RETAIL_VIEWS)} views on local:")
     assert out.rstrip().endswith("(source: online-retail)")
     names = out.split(": ", 1)[1].rsplit(" (", 1)[0].split(", ")
     assert set(names) == EXPECTED_RETAIL_VIEWS

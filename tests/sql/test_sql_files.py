@@ -33,6 +33,12 @@ EXPECTED_VIEWS = {
     "rfm_segments",
     "cohort_retention",
     "session_funnel",
+    "customer_segments",
+    "segment_transitions",
+    "segment_model_quality",
+    "churn_risk",
+    "clv_forecast",
+    "model_evaluation",
 }
 EXPECTED_RETAIL_VIEWS = {
     "user_ltv",
@@ -46,6 +52,12 @@ EXPECTED_RETAIL_VIEWS = {
     "cohort_retention",
     "revenue_by_country",
     "non_product_lines",
+    "customer_segments",
+    "segment_transitions",
+    "segment_model_quality",
+    "churn_risk",
+    "clv_forecast",
+    "model_evaluation",
 }
 VIEWS_BY_SOURCE = {"clickstream": EXPECTED_VIEWS, "online-retail": EXPECTED_RETAIL_VIEWS}
 SOURCE_VIEWS = [(source, name) for source in SOURCES for name in sorted(VIEWS_BY_SOURCE[source])]

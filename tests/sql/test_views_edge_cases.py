@@ -10,6 +10,7 @@ import pytest
 from ecom.catalog.local import register_local
 from ecom.query.local import LocalEngine
 from ecom.query.spark import SparkSqlRunner
+from ecom.storage.lake import CUSTOMER_TABLES
 from tests.sql.helpers import write_curated
 
 FIRST, LAST = date(2019, 10, 1), date(2019, 12, 31)
@@ -182,6 +183,8 @@ def build_edge_lake(lake):
             for label, month, days, orders, revenue in months
         ],
     )
+    for table in CUSTOMER_TABLES:  # no customer models on this lake: empty tables
+        write_curated(lake, table, [])
     register_local(lake)
 
 

@@ -10,6 +10,17 @@ from ecom.catalog.ddl import view_files
 from ecom.query.local import LocalEngine
 from tests.sql.helpers import SOURCES, lake_of
 
+# The customer models' views, the same SQL for every source; the retail test lake (three
+# tiny days) has too few customers to segment or score, so they are checked on the
+# clickstream lake only.
+CUSTOMER_GRAIN_KEYS: dict[str, tuple[str, ...]] = {
+    "customer_segments": ("segment",),
+    "segment_transitions": ("run_id", "from_segment", "to_segment"),
+    "segment_model_quality": ("run_id", "k"),
+    "churn_risk": ("risk_band",),
+    "clv_forecast": ("decile",),
+    "model_evaluation": ("run_id", "model", "metric"),
+}
 # View → the columns its grain comment names; () for a one-row view.
 GRAIN_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "clickstream": {
@@ -25,6 +36,7 @@ GRAIN_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
         "rfm_segments": ("user_id",),
         "cohort_retention": ("cohort_month", "months_since_first_purchase"),
         "session_funnel": ("period_grain", "period_start"),
+        **CUSTOMER_GRAIN_KEYS,
     },
     "online-retail": {
         "user_ltv": ("user_id",),
@@ -60,7 +72,8 @@ def grain_engines(request):
 
 def test_every_view_of_each_source_has_its_grain_here():
     for source in SOURCES:
-        assert set(GRAIN_KEYS[source]) == set(view_files(source=source)), source
+        checked = set(GRAIN_KEYS[source]) | set(CUSTOMER_GRAIN_KEYS)
+        assert checked == set(view_files(source=source)), source
 
 
 @pytest.mark.parametrize(("source", "view"), CASES)

@@ -22,7 +22,7 @@ KNOWN_LONG_MODULES = frozenset({"ecom/dashboard/quicksight.py"})
 
 # Packages whose modules are pure DataFrame → DataFrame (or plain data) code: they may not
 # import anything that does I/O or runs a job.
-PURE = ("ecom.transforms", "ecom.sources")
+PURE = ("ecom.transforms", "ecom.sources", "ecom.models")
 IO_AND_ABOVE = (
     "ecom.storage",
     "ecom.runtime",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+import pyspark.sql.functions as F
 import pytest
 from pyspark.sql.types import (
     DateType,
@@ -21,6 +22,8 @@ from pyspark.sql.types import (
 )
 
 from ecom.errors import EcomError, InvalidArgumentError
+from ecom.jobs.churn import EVALUATION_SCHEMA
+from ecom.jobs.segments import MODEL_RUNS_SCHEMA, feature_columns
 from ecom.quality.checks import (
     column_metrics,
     orphan_rows,
@@ -68,6 +71,9 @@ from ecom.transforms.clickstream.summaries import (
     build_fact_monthly_summary,
 )
 from ecom.transforms.clickstream.users import build_dim_user
+from ecom.transforms.customers.features import build_customer_features
+from ecom.transforms.customers.history import HISTORY_SCHEMA, merge_segment_history
+from ecom.transforms.customers.rfm import with_rfm_score
 
 FACT_SCHEMA = StructType(
     [
@@ -334,6 +340,47 @@ def curated_tables(spark, rows):
             time_df, events_df, sessions_df, purchases_df
         ),
         "fact_monthly_summary": build_fact_monthly_summary(time_df, purchases_df),
+        **customer_tables(spark, purchases_df, max(days, default=None)),
+    }
+
+
+def customer_tables(spark, purchases_df, as_of):
+    """The customer models' tables from the purchases: every customer in one segment."""
+    features_df = with_rfm_score(
+        build_customer_features(purchases_df, None, as_of or date(2019, 10, 1)),
+        {name: [0.0] * 4 for name in ("recency_days", "frequency", "monetary")},
+    ).select("*", F.lit(0).alias("cluster"), F.lit("Champions").alias("segment"))
+    history_df = merge_segment_history(
+        spark.createDataFrame([], HISTORY_SCHEMA), features_df, "run-1", date(2019, 10, 2)
+    )
+    runs_df = spark.createDataFrame(
+        [("run-1", "kmeans", 2, "silhouette", 0.5, 2, True)], MODEL_RUNS_SCHEMA
+    )
+    scores_df = features_df.select(
+        "user_key",
+        "user_id",
+        F.lit("low").alias("risk_band"),
+        F.lit(0.1).alias("churn_probability"),
+        F.col("monetary").alias("predicted_revenue_next_h"),
+        F.col("monetary").alias("revenue_last_h"),
+        F.lit(90).alias("horizon_days"),
+        F.lit(as_of).cast("date").alias("as_of_date"),
+        F.current_timestamp().alias("scored_at"),
+        F.lit("run-1").alias("run_id"),
+    )
+    evaluations_df = spark.createDataFrame(
+        [
+            ("run-1", "churn", "roc_auc", date(2019, 7, 4), 90, 4, 1, 0.25, 0.8, 0.5, None),
+            ("run-1", "clv", "mae", date(2019, 7, 4), 90, 4, 1, 0.25, 3.0, 4.0, None),
+        ],
+        EVALUATION_SCHEMA,
+    )
+    return {
+        "customer_features": feature_columns(features_df, as_of, "run-1"),
+        "dim_customer_segment": history_df,
+        "model_runs": runs_df,
+        "customer_scores": scores_df,
+        "model_evaluations": evaluations_df,
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,9 @@ class StageConfig:
     dashboard_spec: str | None
     # The raw source the stage's lake holds: `clickstream` or `online-retail`.
     raw_source: str
+    # The model job's settings (glue_jobs/model.py arguments without the dashes), e.g.
+    # {"fiscal_year_start_month": 4, "horizon_days": 90}; optional, the job has defaults.
+    model_settings: dict[str, Any] = field(default_factory=dict)
 
     # Names of the resources, shared by the stack and the CLI.
     @property
@@ -96,18 +99,33 @@ def _expand(value: Any, context: dict[str, str]) -> Any:
     return value
 
 
+# Keys a stage's file may leave out, and the model settings it may give.
+OPTIONAL_KEYS = ("model_settings",)
+MODEL_SETTINGS = (
+    "fiscal_year_start_month",
+    "segment_min_customers",
+    "horizon_days",
+    "risk_medium",
+    "risk_high",
+    "model_seed",
+)
+
+
 def parse_config(
     data: dict[str, Any], source: str, context: dict[str, str] | None = None
 ) -> StageConfig:
     """Validate one stage's settings; every problem is a one-line InvalidArgumentError."""
     names = {field.name for field in fields(StageConfig)}
     unknown = sorted(set(data) - names)
-    missing = sorted(names - set(data))
+    missing = sorted(names - set(data) - set(OPTIONAL_KEYS))
     if unknown or missing:
         raise InvalidArgumentError(
             f"{source}: unknown key(s) {unknown or '-'}; missing key(s) {missing or '-'}"
         )
-    values = {name: _expand(data[name], context or {}) for name in names}
+    values = {name: _expand(data[name], context or {}) for name in names if name in data}
+    unknown_settings = sorted(set(values.get("model_settings", {})) - set(MODEL_SETTINGS))
+    if unknown_settings:
+        raise InvalidArgumentError(f"{source}: unknown model setting(s) {unknown_settings}")
     if values["account"] is not None and not re.fullmatch(r"\d{12}", str(values["account"])):
         raise InvalidArgumentError(
             f"{source}: account must be 12 digits, got {values['account']!r}"

@@ -41,6 +41,51 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text!r}")
+    return value
+
+
+# The model job's settings beyond paths and dates: CLI flag → ModelArgs field and type.
+MODEL_OPTIONS: dict[str, tuple[str, object, str]] = {
+    "--fiscal-year-start-month": (
+        "fiscal_year_start_month",
+        _positive_int,
+        "month the fiscal year starts in, 1-12 (default 1: January; 4: the UK's April)",
+    ),
+    "--horizon-days": (
+        "horizon_days",
+        _positive_int,
+        "churn / CLV horizon in days (default 90)",
+    ),
+    "--risk-medium": ("risk_medium", _probability, "churn probability of medium risk (0.4)"),
+    "--risk-high": ("risk_high", _probability, "churn probability of high risk (0.7)"),
+    "--segment-min-customers": (
+        "segment_min_customers",
+        _positive_int,
+        "customers needed to segment them (default 100)",
+    ),
+    "--model-seed": ("model_seed", int, "seed of every model (default 42)"),
+}
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """The model settings as flags; unset ones keep ModelArgs' defaults."""
+    for flag, (dest, kind, text) in MODEL_OPTIONS.items():
+        parser.add_argument(flag, dest=dest, type=kind, default=None, help=text)
+
+
+def model_options(args: argparse.Namespace) -> dict[str, object]:
+    """The model settings given on the command line (ModelArgs field → value)."""
+    fields = (dest for dest, _, _ in MODEL_OPTIONS.values())
+    return {name: getattr(args, name) for name in fields if getattr(args, name) is not None}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="ecom", description=__doc__)
@@ -54,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--months", type=_positive_int, default=3)
     generate.add_argument("--single-file", action="store_true", help="one file, not one per day")
     generate.add_argument("--gzip", action="store_true", help="write .csv.gz")
+    generate.add_argument(
+        "--users", type=_positive_int, default=None, help="distinct users (default rows / 10)"
+    )
 
     run = commands.add_parser("run", help="run ingest and model on local Spark")
     run.add_argument("--raw", required=True, help="raw CSV folder or file")
@@ -86,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the raw source (default: the lake's, else told by the files' headers)",
     )
     run.add_argument("--driver-memory", default="3g", help="local Spark driver memory")
+    add_model_options(run)
 
     commands.add_parser(
         "class-archive",
@@ -110,6 +159,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         months=args.months,
         per_day=not args.single_file,
         gzip=args.gzip,
+        users=args.users,
     )
     print(
         f"wrote {result.rows:,} rows ({result.duplicates:,} exact duplicates) in "
@@ -155,6 +205,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             date_from=args.date_from.isoformat() if args.date_from else None,
             date_to=args.date_to.isoformat() if args.date_to else None,
             source=args.source,
+            model_options=model_options(args),
         )
     except DataQualityError as error:  # the report is saved; the summary says what failed
         print(format_summary(error.report))

@@ -36,6 +36,7 @@ def generate(
     per_day: bool = True,
     gzip: bool = False,
     duplicate_rate: float = 0.0003,
+    users: int | None = None,
 ) -> GenerateResult:
     """Write exactly `rows` synthetic raw events into `out_dir`, deterministically.
 
@@ -50,8 +51,13 @@ def generate(
     events plus the sessions still running), never by the total: days are generated and
     written one at a time, large days in sub-day windows. Columns are vectorised with numpy
     and rendered with pyarrow.
+
+    `users` sets the pool of distinct users (default: one per 10 rows, at least 100); a
+    smaller pool gives more returning buyers, as the customer models' tests want.
     """
     _check_arguments(rows, seed, months, duplicate_rate)
+    if users is not None and not 1 <= users <= USER_ID_SPAN:
+        raise ValueError(f"users must be in [1, {USER_ID_SPAN}], got {users}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     days = calendar_days(start, months)
@@ -61,7 +67,7 @@ def generate(
         apportion(int(rows * duplicate_rate + 0.5), day_rows.astype(np.float64)), day_rows // 2
     )
     catalog = build_catalog(rows, seed)
-    user_pool = min(max(rows // USER_POOL_DIVISOR, 100), USER_ID_SPAN)
+    user_pool = users or min(max(rows // USER_POOL_DIVISOR, 100), USER_ID_SPAN)
     range_end = len(days) * SECONDS_PER_DAY
     suffix = ".csv.gz" if gzip else ".csv"
     files: list[Path] = []

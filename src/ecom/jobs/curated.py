@@ -40,6 +40,31 @@ class ModelArgs:
     date_to: str | None = None
     # The date freshness rules measure against; today (UTC) by default.
     reference_date: date | None = None
+    # dim_time's fiscal year starts on the first day of this month (1 = January).
+    fiscal_year_start_month: int = 1
+    # Customer models: segmentation needs this many customers (fewer make k-means segments
+    # of a handful of customers each: noise, not segments).
+    segment_min_customers: int = 100
+    # Churn and CLV: the horizon in days, and the churn probabilities from which a customer's
+    # risk is medium and high.
+    horizon_days: int = 90
+    risk_medium: float = 0.4
+    risk_high: float = 0.7
+    # The seed of every model (k-means, folds, learners): same data, same results.
+    model_seed: int = 42
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.fiscal_year_start_month <= 12:
+            raise InvalidArgumentError(
+                f"--fiscal-year-start-month {self.fiscal_year_start_month}: expected 1..12"
+            )
+        if self.horizon_days < 1:
+            raise InvalidArgumentError(f"--horizon-days {self.horizon_days}: expected >= 1")
+        if not 0 < self.risk_medium < self.risk_high < 1:
+            raise InvalidArgumentError(
+                f"risk thresholds {self.risk_medium} / {self.risk_high}: "
+                "expected 0 < medium < high < 1"
+            )
 
 
 @dataclass
@@ -55,6 +80,8 @@ class ModelResult:
     tables: dict[str, int] = field(default_factory=dict)
     table_seconds: dict[str, float] = field(default_factory=dict)
     dq_results: list[dict[str, Any]] = field(default_factory=list)
+    # Customer models: stage → its report (status done / skipped, reason, figures).
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)
     published: bool = False
     seconds: float = 0.0
 
@@ -168,6 +195,8 @@ class CuratedBuild:
         }
         self.seconds: dict[str, float] = {}
         self.frames: dict[str, DataFrame] = {}
+        # Customer models: stage → its report entry (see ModelResult.models).
+        self.models: dict[str, dict[str, Any]] = {}
         # Table → the values of its column rules' metrics, observed while it was written.
         self.measured: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()  # tables are written from several threads

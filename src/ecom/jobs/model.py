@@ -42,6 +42,7 @@ def run_model(spark: SparkSession, args: ModelArgs) -> ModelResult:
     build = CuratedBuild(spark, args, previous, star)
     staged_rows, rebuilt, checks, rows = star.build(build, plan, staged, published)
     result.staged_rows, result.dates_rebuilt = staged_rows, rebuilt
+    result.models = build.models
     publish_checked(spark, build, staged, published, result, checks, rows)
     result.seconds = round(time.perf_counter() - started, 3)
     return result

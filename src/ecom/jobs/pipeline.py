@@ -40,9 +40,12 @@ def run_pipeline(
     date_from: str | None = None,
     date_to: str | None = None,
     source: str | None = None,
+    model_options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Ingest `raw` into the lake, update the curated tables and save the run report.
 
+    `model_options` are the model job's settings beyond paths and dates (ModelArgs fields:
+    fiscal_year_start_month, horizon_days, risk_medium, risk_high, ...).
     Only new raw files are read and only the dates they change are rebuilt; `full_refresh`
     rebuilds everything, `date_from`/`date_to` also rebuild a range of event dates. A
     failed error-level data-quality rule saves the report, then raises DataQualityError.
@@ -52,7 +55,16 @@ def run_pipeline(
     run_id = run_id or new_run_id()
     with lake_lock(lake_root, run_id):
         return _run_locked(
-            spark, raw, lake_root, run_id, show_progress, full_refresh, date_from, date_to, source
+            spark,
+            raw,
+            lake_root,
+            run_id,
+            show_progress,
+            full_refresh,
+            date_from,
+            date_to,
+            source,
+            model_options or {},
         )
 
 
@@ -66,6 +78,7 @@ def _run_locked(
     date_from: str | None,
     date_to: str | None,
     source: str | None,
+    model_options: dict[str, Any],
 ) -> dict[str, Any]:
     """The run itself, under the lake's lock."""
     lake = Lake(lake_root)
@@ -106,6 +119,7 @@ def _run_locked(
             full_refresh=full_refresh,
             date_from=date_from,
             date_to=date_to,
+            **model_options,
         )
         with step("model"):
             try:
@@ -123,6 +137,7 @@ def _run_locked(
         "from": date_from,
         "to": date_to,
         "source": source,
+        **model_options,
     }
     report = build_report(run_id, arguments, ingest, model, seconds, failure)
     report["report_path"] = save_report(spark, lake.reports, report)

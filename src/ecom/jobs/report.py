@@ -76,6 +76,8 @@ def build_report(
             "events_read": model.staged_rows if model else 0,
             "published": model.published if model else False,
         },
+        # Customer models: per stage done or skipped (with the reason) and its figures.
+        "models": model.models if model else {},
         "tables": model.tables if model else {},
         "table_seconds": model.table_seconds if model else {},
         "dq": dq_summary(model.dq_results if model else []),
@@ -116,6 +118,14 @@ def format_summary(report: dict[str, Any]) -> str:
         rebuilt = model["dates_rebuilt"]
         span = f"{len(rebuilt)} date(s)" + (f" {rebuilt[0]} .. {rebuilt[-1]}" if rebuilt else "")
         lines.append(f"  model          {model['mode']:>12}  ({model['reason']}; {span})")
+    for stage, entry in report.get("models", {}).items():
+        if entry.get("status") == "done":
+            figures = ", ".join(
+                f"{name} {entry[name]}" for name in entry.get("figures", ()) if name in entry
+            )
+            lines.append(f"  {stage:<14} {'done':>12}  ({figures})")
+        else:
+            lines.append(f"  {stage:<14} {'skipped':>12}  ({entry.get('reason', '')})")
     dq = report["dq"]
     if dq["rules"]:
         lines.append(

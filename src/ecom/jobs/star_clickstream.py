@@ -13,7 +13,9 @@ from pyspark.sql import DataFrame, Row
 from pyspark.sql.types import DateType, LongType, StructField, StructType
 
 from ecom.jobs.checks import BROADCAST_ROWS, Checks, reads
+from ecom.jobs.churn import CHURN_TABLES, score_customers
 from ecom.jobs.curated import CuratedBuild, ModelPlan, Star, day, isin_dates
+from ecom.jobs.segments import SEGMENT_TABLES, last_sale_date, segment_customers
 from ecom.quality.rules import CLICKSTREAM_RULES
 from ecom.sources.clickstream.lines import STAGED_SCHEMA
 from ecom.storage import tablestore
@@ -138,7 +140,11 @@ def build_clickstream(
             build.write, "fact_purchases", build_fact_purchases(changed_df), changed
         )
         products = pool.submit(write_products, build, changed_df, plan.full)
-        calendar = pool.submit(build.write, "dim_time", build_dim_time(spark, first, last))
+        calendar = pool.submit(
+            build.write,
+            "dim_time",
+            build_dim_time(spark, first, last, build.args.fiscal_year_start_month),
+        )
         if plan.full:
             rebuilt, events_df = staged_dates, changed_df
             new_sessions_df = build_fact_sessions(events_df)
@@ -185,6 +191,14 @@ def build_clickstream(
             build.write("fact_monthly_summary", summary_df)
 
         later = [pool.submit(users), pool.submit(daily), pool.submit(monthly)]
+        segments = pool.submit(
+            lambda: segment_customers(build, purchases.result(), None, published)
+        )
+        scores = pool.submit(
+            lambda: score_customers(
+                build, purchases.result(), None, published, last_sale_date(build)
+            )
+        )
         checks = Checks(
             build,
             published,
@@ -197,17 +211,22 @@ def build_clickstream(
         late_rules = [rule for rule in build.star.rules if reads(rule, "dim_user")]
 
         def early_checks() -> list[Row]:
-            for task in [purchases, products, calendar, sessions, *later[1:]]:
+            for task in [purchases, products, calendar, sessions, *later[1:], segments, scores]:
                 task.result()
             return checks.run(early_rules)
 
         def late_checks() -> list[Row]:
             later[0].result()
+            segments.result()  # the customer tables' keys are checked against dim_user
+            scores.result()
             return checks.run(late_rules)
 
         early, late = pool.submit(early_checks), pool.submit(late_checks)
-        for task in [purchases, products, calendar, staged_rows, sessions, *later, early, late]:
+        tasks = [purchases, products, calendar, staged_rows, sessions, *later, segments, scores]
+        for task in [*tasks, early, late]:
             task.result()  # re-raises the first failure here
+    build.models["segments"] = segments.result()
+    build.models["churn_clv"] = scores.result()
     for frame in cached:
         frame.unpersist()
     return staged_rows.result(), rebuilt, checks, early.result() + late.result()
@@ -293,9 +312,9 @@ CLICKSTREAM_STAR = Star(
     tables=curated_tables("clickstream"),
     partitions={name: PARTITION_KEYS[name] for name in ("fact_purchases", "fact_sessions")},
     rules=CLICKSTREAM_RULES,
-    # 2: fact_sessions gained session_key.
-    model_version=2,
+    # 2: fact_sessions gained session_key; 3: dim_time's fiscal calendar, customer models.
+    model_version=3,
     state_tables=("product_state", "category_state"),
-    large_tables=("dim_user", "dim_product", "product_state"),
+    large_tables=("dim_user", "dim_product", "product_state", *SEGMENT_TABLES, *CHURN_TABLES),
     build=build_clickstream,
 )

@@ -14,7 +14,9 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Row
 
 from ecom.jobs.checks import Checks
+from ecom.jobs.churn import CHURN_TABLES, score_customers
 from ecom.jobs.curated import CuratedBuild, ModelPlan, Star, day
+from ecom.jobs.segments import SEGMENT_TABLES, last_sale_date, segment_customers
 from ecom.quality.rules import RETAIL_RULES
 from ecom.sources.online_retail.lines import STAGED_SCHEMA
 from ecom.storage import tablestore
@@ -63,10 +65,23 @@ def build_retail(
             name: pool.submit(build.write, name, builders[name](lines_df), changed)
             for name in FACTS
         }
-        calendar = pool.submit(build.write, "dim_time", build_dim_time(spark, first, last))
+        calendar = pool.submit(
+            build.write,
+            "dim_time",
+            build_dim_time(spark, first, last, build.args.fiscal_year_start_month),
+        )
         purchases_df, cancellations_df, adjustments_df = (facts[name].result() for name in FACTS)
         all_lines_df: DataFrame = lines_of(purchases_df, cancellations_df, adjustments_df)
         later = [
+            pool.submit(segment_customers, build, purchases_df, cancellations_df, published),
+            pool.submit(
+                score_customers,
+                build,
+                purchases_df,
+                cancellations_df,
+                published,
+                last_sale_date(build),
+            ),
             pool.submit(build.write, "dim_product", build_dim_product(all_lines_df)),
             pool.submit(build.write, "dim_user", build_dim_user(all_lines_df)),
             pool.submit(
@@ -82,6 +97,8 @@ def build_retail(
         ]
         for task in [staged_rows, calendar, *facts.values(), *later]:
             task.result()  # re-raises the first failure here
+    build.models["segments"] = later[0].result()
+    build.models["churn_clv"] = later[1].result()
     lines_df.unpersist()
     checks = Checks(build, published, None if plan.full else dict.fromkeys(FACTS, changed))
     return staged_rows.result(), changed, checks, checks.run(build.star.rules)
@@ -92,7 +109,8 @@ RETAIL_STAR = Star(
     tables=curated_tables("online-retail"),
     partitions={name: PARTITION_KEYS[name] for name in FACTS},
     rules=RETAIL_RULES,
-    model_version=1,
-    large_tables=("dim_user", "dim_product"),
+    # 2: dim_time gained the fiscal calendar; the customer segment, score tables.
+    model_version=2,
+    large_tables=("dim_user", "dim_product", *SEGMENT_TABLES, *CHURN_TABLES),
     build=build_retail,
 )

@@ -17,6 +17,7 @@ from ecom.quality.rules import (
     FOREIGN_KEY,
     FRESHNESS,
     NOT_NULL,
+    ROW_CONDITION,
     ROW_COUNT_CHANGE,
     UNIQUE,
     VALUE_RANGE,
@@ -70,7 +71,10 @@ def values_row(
 
 
 def failing_condition(rule: Rule) -> Column:
-    """Row-level condition under which a not_null / accepted_values / value_range row fails."""
+    """Row-level condition under which a not_null / accepted_values / value_range /
+    row_condition row fails."""
+    if rule.kind == ROW_CONDITION:
+        return F.coalesce(~F.expr(rule.params["condition"]), F.lit(False))
     column = F.col(rule.column)
     if rule.kind == NOT_NULL:
         return reduce(lambda a, b: a | b, [F.col(name).isNull() for name in rule.columns])

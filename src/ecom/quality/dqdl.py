@@ -7,6 +7,7 @@ Mapping (DQDL rule types as documented in the Glue developer guide):
 - accepted_values → `ColumnValues "col" in [...]`.
 - value_range → `ColumnValues "col" >= min` / `<= max`; both bounds are written as two
   rules joined by `and` rather than `between`, so the bounds stay inclusive as in evaluate.
+- row_condition → `CustomSql "select count(*) from primary where not (<condition>)" = 0`.
 - freshness and row_count_change have no faithful DQDL form; they are listed as `#`
   comments that say why.
 
@@ -24,6 +25,7 @@ from ecom.quality.rules import (
     FOREIGN_KEY,
     FRESHNESS,
     NOT_NULL,
+    ROW_CONDITION,
     ROW_COUNT_CHANGE,
     UNIQUE,
     VALUE_RANGE,
@@ -81,6 +83,9 @@ def render_rule(rule: Rule) -> str | None:
             if key in rule.params
         ]
         return bounds[0] if len(bounds) == 1 else " and ".join(f"({bound})" for bound in bounds)
+    if rule.kind == ROW_CONDITION:
+        query = f"select count(*) from primary where not ({rule.params['condition']})"
+        return f"CustomSql {quote(query)} = 0"
     return None
 
 

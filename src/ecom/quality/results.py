@@ -17,7 +17,7 @@ from pyspark.sql.types import (
 )
 
 from ecom.errors import EcomError
-from ecom.quality.rules import ACCEPTED_VALUES, ERROR, NOT_NULL, VALUE_RANGE, Rule
+from ecom.quality.rules import ACCEPTED_VALUES, ERROR, NOT_NULL, ROW_CONDITION, VALUE_RANGE, Rule
 
 RESULT_SCHEMA = StructType(
     [
@@ -88,6 +88,7 @@ _FAILURE_WORDS = {
     NOT_NULL: lambda rule: f"with {' or '.join(rule.columns)} null",
     ACCEPTED_VALUES: lambda rule: f"with {rule.column} not in the accepted values",
     VALUE_RANGE: _range_words,
+    ROW_CONDITION: lambda rule: f"breaking {rule.params['condition']}",
 }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecom.errors import InvalidArgumentError
+from ecom.transforms.customers.names import segment_names
 
 ERROR = "error"
 WARN = "warn"
@@ -25,9 +26,17 @@ ACCEPTED_VALUES = "accepted_values"
 VALUE_RANGE = "value_range"
 FRESHNESS = "freshness"
 ROW_COUNT_CHANGE = "row_count_change"
+ROW_CONDITION = "row_condition"
 
 # Kinds that count failing rows; the others judge the table as a whole.
-ROW_KINDS: tuple[str, ...] = (NOT_NULL, UNIQUE, FOREIGN_KEY, ACCEPTED_VALUES, VALUE_RANGE)
+ROW_KINDS: tuple[str, ...] = (
+    NOT_NULL,
+    UNIQUE,
+    FOREIGN_KEY,
+    ACCEPTED_VALUES,
+    VALUE_RANGE,
+    ROW_CONDITION,
+)
 TABLE_KINDS: tuple[str, ...] = (FRESHNESS, ROW_COUNT_CHANGE)
 KINDS: tuple[str, ...] = ROW_KINDS + TABLE_KINDS
 
@@ -37,6 +46,7 @@ REQUIRED_PARAMS: dict[str, tuple[str, ...]] = {
     ACCEPTED_VALUES: ("values",),
     FRESHNESS: ("max_age_days",),
     ROW_COUNT_CHANGE: ("max_change",),
+    ROW_CONDITION: ("condition",),
 }
 
 
@@ -46,6 +56,8 @@ class Rule:
 
     params by kind: foreign_key {ref_table, ref_column}; accepted_values {values};
     value_range {min and/or max, inclusive}; freshness {max_age_days};
+    row_condition {condition: a SQL boolean expression over `columns` that every row must
+    satisfy; a row where it is null passes, as nulls do for the other row kinds};
     row_count_change {max_change, a fraction: 0.5 = 50%}.
     """
 
@@ -129,6 +141,13 @@ def row_count_change(table: str, max_change: float, level: str = WARN) -> Rule:
     return Rule(table, "row_count_change", ROW_COUNT_CHANGE, level, (), {"max_change": max_change})
 
 
+def row_condition(
+    table: str, name: str, condition: str, columns: Iterable[str], level: str = ERROR
+) -> Rule:
+    """An invariant every row must satisfy, e.g. `tenure_days >= recency_days`."""
+    return Rule(table, name, ROW_CONDITION, level, tuple(columns), {"condition": condition})
+
+
 def _not_negative(table: str, column: str) -> Rule:
     return value_range(table, column, name=f"{column}_not_negative", min_value=0)
 
@@ -138,6 +157,108 @@ def _not_negative(table: str, column: str) -> Rule:
 SUMMARY_MAX_AGE_DAYS = 2
 # Relative change in fact rows between two runs beyond which a warning is recorded.
 MAX_ROW_COUNT_CHANGE = 0.5
+
+# Model metrics recorded in model_runs (see ecom.jobs.segments).
+MODEL_RUN_METRICS = ("silhouette", "inertia", "calinski_harabasz", "davies_bouldin")
+# Churn and CLV (see ecom.jobs.churn): risk bands and evaluation metrics.
+RISK_BANDS = ("low", "medium", "high")
+EVALUATION_METRICS = ("roc_auc", "pr_auc", "mae", "rmse")
+
+
+def customer_rules(segments: Iterable[str]) -> list[Rule]:
+    """The customer models' tables, the same for every source (`segments`: the names a
+    segment may take)."""
+    features, history, runs = "customer_features", "dim_customer_segment", "model_runs"
+    scores, evaluations = "customer_scores", "model_evaluations"
+    return [
+        # customer_features: one row per identified customer with a sale
+        *primary_key(features, "user_key"),
+        not_null(features, "user_id"),
+        foreign_key(features, "user_key", "dim_user"),
+        accepted_values(features, "segment", segments),
+        value_range(
+            features, "rfm_score", name="rfm_score_in_111_555", min_value=111, max_value=555
+        ),
+        value_range(features, "frequency", name="frequency_at_least_1", min_value=1),
+        _not_negative(features, "recency_days"),
+        _not_negative(features, "monetary"),
+        value_range(features, "cancellation_share", name="share_in_0_1", min_value=0, max_value=1),
+        row_condition(
+            features,
+            "tenure_covers_recency",
+            "tenure_days >= recency_days",
+            ("tenure_days", "recency_days"),
+        ),
+        row_condition(
+            features,
+            "aov_times_orders_is_revenue",
+            "abs(avg_order_value * frequency - monetary) <= 0.005 * frequency",
+            ("avg_order_value", "frequency", "monetary"),
+        ),
+        # dim_customer_segment: one row per customer and segment spell (SCD Type 2)
+        *primary_key(history, "customer_segment_key"),
+        unique(history, "user_id", "segment_version"),
+        not_null(history, "user_key"),
+        not_null(history, "segment"),
+        not_null(history, "valid_from"),
+        not_null(history, "is_current"),
+        not_null(history, "changed_by_run"),
+        accepted_values(history, "segment", segments),
+        value_range(history, "segment_version", name="version_at_least_1", min_value=1),
+        row_condition(
+            history,
+            "open_iff_current",
+            "(valid_to is null) = is_current",
+            ("valid_to", "is_current"),
+        ),
+        row_condition(
+            history,
+            "valid_to_not_before_valid_from",
+            "valid_to >= valid_from",
+            ("valid_from", "valid_to"),
+        ),
+        # model_runs: one row per run, model, k and metric
+        not_null(runs, "run_id"),
+        not_null(runs, "metric"),
+        unique(runs, "run_id", "model", "k", "metric"),
+        accepted_values(runs, "model", ("kmeans",)),
+        accepted_values(runs, "metric", MODEL_RUN_METRICS),
+        row_condition(
+            runs,
+            "silhouette_in_minus_1_1",
+            "metric <> 'silhouette' or value between -1 and 1",
+            ("metric", "value"),
+        ),
+        # customer_scores: one row per current customer (the latest run's scores)
+        *primary_key(scores, "user_key"),
+        not_null(scores, "user_id"),
+        not_null(scores, "churn_probability"),
+        foreign_key(scores, "user_key", "dim_user"),
+        accepted_values(scores, "risk_band", RISK_BANDS),
+        value_range(
+            scores, "churn_probability", name="probability_in_0_1", min_value=0, max_value=1
+        ),
+        _not_negative(scores, "predicted_revenue_next_h"),
+        _not_negative(scores, "revenue_last_h"),
+        # model_evaluations: one row per run, model and metric
+        not_null(evaluations, "run_id"),
+        not_null(evaluations, "model_value"),
+        unique(evaluations, "run_id", "model", "metric"),
+        accepted_values(evaluations, "metric", EVALUATION_METRICS),
+        row_condition(
+            evaluations,
+            "churn_rate_is_churned_over_eligible",
+            "abs(churn_rate * eligible_customers - churned_customers) < 0.5",
+            ("churn_rate", "eligible_customers", "churned_customers"),
+        ),
+        row_condition(
+            evaluations,
+            "churned_within_eligible",
+            "churned_customers between 0 and eligible_customers",
+            ("churned_customers", "eligible_customers"),
+        ),
+    ]
+
 
 CLICKSTREAM_RULES: list[Rule] = [
     # fact_purchases: one row per purchase event
@@ -175,6 +296,7 @@ CLICKSTREAM_RULES: list[Rule] = [
     freshness("fact_daily_summary", "summary_date", SUMMARY_MAX_AGE_DAYS),
     *primary_key("fact_monthly_summary", "month_key"),
     _not_negative("fact_monthly_summary", "revenue"),
+    *customer_rules(segment_names()),
 ]
 
 
@@ -221,6 +343,7 @@ RETAIL_RULES: list[Rule] = [
     freshness("fact_daily_summary", "summary_date", SUMMARY_MAX_AGE_DAYS),
     *primary_key("fact_monthly_summary", "month_key"),
     _not_negative("fact_monthly_summary", "revenue"),
+    *customer_rules(segment_names()),
 ]
 RULES_BY_SOURCE: dict[str, list[Rule]] = {
     "clickstream": CLICKSTREAM_RULES,

@@ -13,6 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
+# The customer models' tables, the same for every source (ecom.jobs.segments, .churn).
+CUSTOMER_TABLES: tuple[str, ...] = (
+    "customer_features",
+    "dim_customer_segment",
+    "model_runs",
+    "customer_scores",
+    "model_evaluations",
+)
 # The curated star schema of each raw source (a lake holds one source).
 CURATED_TABLES_BY_SOURCE: dict[str, tuple[str, ...]] = {
     "clickstream": (
@@ -24,6 +32,7 @@ CURATED_TABLES_BY_SOURCE: dict[str, tuple[str, ...]] = {
         "dim_time",
         "fact_daily_summary",
         "fact_monthly_summary",
+        *CUSTOMER_TABLES,
     ),
     "online-retail": (
         "fact_purchases",
@@ -34,6 +43,7 @@ CURATED_TABLES_BY_SOURCE: dict[str, tuple[str, ...]] = {
         "dim_time",
         "fact_daily_summary",
         "fact_monthly_summary",
+        *CUSTOMER_TABLES,
     ),
 }
 # The source of a lake whose publication names none (lakes published before sources were).

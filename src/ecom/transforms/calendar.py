@@ -1,4 +1,11 @@
-"""dim_time: one row per calendar date, with the ISO week (shared by every source)."""
+"""dim_time: one row per calendar date, with the ISO week and the fiscal calendar (shared by
+every source).
+
+The fiscal year starts on the first day of a configured month (January by default; April is
+the UK retail convention) and is named after the calendar year it ends in: with an April
+start, 2011-04-01 .. 2012-03-31 is fiscal year 2012. Fiscal months and quarters count from
+its first month; fiscal week 1 is its first seven days (the last week may be short).
+"""
 
 from __future__ import annotations
 
@@ -15,8 +22,30 @@ def iso_weekday(day: Column) -> Column:
     return ((F.dayofweek(day) + 5) % 7) + 1
 
 
+def fiscal_year(day: Column, start_month: int) -> Column:
+    """The fiscal year of a date: the calendar year its fiscal year ends in."""
+    if start_month == 1:
+        return F.year(day)
+    return F.year(day) + F.when(F.month(day) >= start_month, 1).otherwise(0)
+
+
+def fiscal_month(day: Column, start_month: int) -> Column:
+    """1 for the fiscal year's first month … 12 for its last."""
+    return ((F.month(day) - start_month + 12) % 12) + 1
+
+
+def fiscal_week(day: Column, start_month: int) -> Column:
+    """1 + whole weeks since the fiscal year's first day."""
+    first_year = fiscal_year(day, start_month) - (0 if start_month == 1 else 1)
+    first_day = F.make_date(first_year, F.lit(start_month), F.lit(1))
+    return (F.floor(F.datediff(day, first_day) / 7) + 1).cast("int")
+
+
 def build_dim_time(
-    spark: SparkSession, first_date: date | None, last_date: date | None
+    spark: SparkSession,
+    first_date: date | None,
+    last_date: date | None,
+    fiscal_start_month: int = 1,
 ) -> DataFrame:
     """One row per calendar date from first to last, no gaps (none when there are no dates).
 
@@ -44,6 +73,10 @@ def build_dim_time(
         iso_weekday(day).alias("iso_weekday"),
         F.date_format(day, "EEEE").alias("weekday_name"),
         (iso_weekday(day) >= 6).alias("is_weekend"),
+        fiscal_year(day, fiscal_start_month).cast("int").alias("fiscal_year"),
+        ((fiscal_month(day, fiscal_start_month) - 1) / 3 + 1).cast("int").alias("fiscal_quarter"),
+        fiscal_month(day, fiscal_start_month).cast("int").alias("fiscal_month"),
+        fiscal_week(day, fiscal_start_month).alias("fiscal_week"),
     )
 
 
