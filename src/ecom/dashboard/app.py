@@ -132,8 +132,10 @@ def chart(lake: str, spec: dict[str, Any], visual: dict[str, Any], selection: Se
     frame = visual_data(lake, visual["id"], selection)
     st.subheader(visual["title"])
     if frame.empty:
-        st.info("No rows for this selection.")
+        st.info(empty_panel_text(visual, model_report(lake)))
         return
+    if visual.get("evaluation"):
+        st.caption(evaluation_text(visual, frame, spec["currency"]))
     if visual["type"] == "table":
         st.dataframe(
             table_view(visual, frame, spec["currency"]),
@@ -147,6 +149,32 @@ def chart(lake: str, spec: dict[str, Any], visual: dict[str, Any], selection: Se
     download_button(visual["id"], frame)
     with st.expander("Data"):
         st.dataframe(frame, hide_index=True, key=f"table-{visual['id']}")
+
+
+@st.cache_data(show_spinner=False)
+def model_report(lake: str) -> dict[str, dict[str, Any]]:
+    return open_data(lake).model_stages
+
+
+def empty_panel_text(visual: dict[str, Any], stages: dict[str, dict[str, Any]]) -> str:
+    """What an empty panel says: a model stage's skip reason when the run skipped it (its
+    scores are not shown without their evaluation), else that the selection has no rows."""
+    stage = visual.get("model_stage")
+    entry = stages.get(stage or "", {})
+    if stage and entry.get("status") != "done":
+        reason = entry.get("reason") or "no run of the model job has reported it yet"
+        return f"Not shown: the model stage {stage} was skipped ({reason})."
+    if visual.get("evaluation"):
+        return "Not shown: these scores have no evaluation (out-of-fold metrics) beside them."
+    return "No rows for this selection."
+
+
+def evaluation_text(visual: dict[str, Any], frame: pd.DataFrame, currency: str) -> str:
+    """The evaluation beside a score panel: "ROC AUC ...: 0.71 · PR AUC: 0.52"."""
+    return " · ".join(
+        f"{label(m)}: {format_value(frame[measure_alias(m)].iloc[0], m.get('format'), currency)}"
+        for m in visual["evaluation"]
+    )
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

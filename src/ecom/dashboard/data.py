@@ -108,6 +108,20 @@ def load_run_reports(lake_root: str | Path) -> pd.DataFrame:
     return frame.sort_values("finished_at", kind="stable").reset_index(drop=True)
 
 
+def model_stages(lake_root: str | Path) -> dict[str, dict[str, Any]]:
+    """The customer-model stages of the latest run report (stage → {"status", "reason", ...});
+    empty when no run reported them."""
+    reports = sorted(Path(Lake(str(lake_root)).reports).glob("*.json"))
+    latest: dict[str, Any] = {}
+    for path in reports:
+        report = json.loads(path.read_text(encoding="utf-8"))
+        if report.get("models") and str(report.get("finished_at", "")) >= str(
+            latest.get("finished_at", "")
+        ):
+            latest = report
+    return dict(latest.get("models", {}))
+
+
 def _total_seconds(seconds: Any) -> float:
     """A report's `seconds`: a number, or per step with a `total`."""
     if isinstance(seconds, dict):
@@ -125,6 +139,8 @@ def _conditions(
     for column, value in visual.get("where", {}).items():
         conditions.append(f"{quote(column)} = ?")
         params.append(value)
+    for measure in visual.get("evaluation", []):  # no score without its evaluation
+        conditions.append(f"{quote(measure['column'])} is not null")
     if latest := visual.get("latest"):
         column, by = quote(latest["column"]), quote(latest["by"])
         conditions.append(
@@ -164,7 +180,8 @@ def build_query(
     source = visual["source"]
     dimensions = [d["column"] for d in visual.get("dimensions", [])]
     selects = [quote(column) for column in dimensions]
-    selects += [_measure_sql(m) for m in [*visual["measures"], *visual.get("tooltip", [])]]
+    extra = [*visual.get("tooltip", []), *visual.get("evaluation", [])]
+    selects += [_measure_sql(m) for m in [*visual["measures"], *extra]]
     conditions, params = _conditions(spec, visual, selection)
     sql = f"select {', '.join(selects)} from {quote(source)}"
     if conditions:
@@ -243,6 +260,7 @@ class DashboardData:
         self.source = self.engine.source
         self.spec = for_source(spec, self.source)
         self.connection = self.engine.connection
+        self.model_stages = model_stages(self.lake_root)
         self.connection.register("dq_run_reports", load_run_reports(self.lake_root))
         self._register_quarantine()
         self._register_missing_tables()

@@ -27,48 +27,53 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from ecom.errors import InvalidArgumentError
-from ecom.storage.lake import CURATED_TABLES_BY_SOURCE, catalog_tables
+from ecom.dashboard.specdata import (
+    AGGREGATIONS,
+    AXIS_KINDS,
+    COLUMN_TYPES,
+    COMPATIBLE_TYPES,
+    CURRENCY_PLACEHOLDER,
+    FILTER_TYPES,
+    FORMATS,
+    IMPORT_MODES,
+    SHEET_KINDS,
+    SOURCES,
+    Band,
+    SpecError,
+    band_column,
+    bands,
+    datasets_of,
+    is_local_source,
+    measure_alias,
+    shows_sheet,
+    source_columns,
+    visuals,
+)
+from ecom.storage.lake import catalog_tables
 
-SOURCES: tuple[str, ...] = tuple(CURATED_TABLES_BY_SOURCE)
-SHEET_KINDS = ("kpi", "line", "bar", "donut", "heatmap", "histogram", "funnel", "table")
-# Visuals drawn on two axes: each needs both titled (spec `axes`).
-AXIS_KINDS = ("line", "bar", "heatmap", "histogram", "funnel")
-AGGREGATIONS = ("sum", "count", "avg", "min", "max", "none")
-FORMATS = ("currency", "integer", "percent", "number", "date", "month")
-COLUMN_TYPES = ("STRING", "INTEGER", "DECIMAL", "DATETIME", "BOOLEAN")
-FILTER_TYPES = ("date_range", "values")
-IMPORT_MODES = ("DIRECT_QUERY", "SPICE")
-CURRENCY_PLACEHOLDER = "{currency}"
-
-# The DuckDB type families each declared QuickSight column type accepts.
-_COMPATIBLE = {
-    "STRING": ("VARCHAR",),
-    "INTEGER": ("BIGINT", "INTEGER", "HUGEINT", "SMALLINT", "TINYINT", "UBIGINT"),
-    "DECIMAL": ("DECIMAL", "DOUBLE", "FLOAT", "BIGINT", "INTEGER", "HUGEINT"),
-    "DATETIME": ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE"),
-    "BOOLEAN": ("BOOLEAN",),
-}
-
-
-class SpecError(InvalidArgumentError):
-    """The dashboard spec is invalid; the message says where and why."""
-
-
-@dataclass(frozen=True)
-class Band:
-    """One band of a histogram: `lower <= value < upper` (no upper: the last, open band;
-    values below the first edge count in the first band)."""
-
-    index: int
-    lower: float
-    upper: float | None
-    label: str
+__all__ = [
+    "AXIS_KINDS",
+    "SOURCES",
+    "Band",
+    "SpecError",
+    "band_column",
+    "bands",
+    "check_against_schema",
+    "datasets_of",
+    "for_source",
+    "is_local_source",
+    "load_spec",
+    "measure_alias",
+    "require_source",
+    "shows_sheet",
+    "source_columns",
+    "validate_spec",
+    "visuals",
+]
 
 
 def default_spec_path() -> Path:
@@ -96,17 +101,6 @@ def view_names_by_source() -> dict[str, set[str]]:
     from ecom.catalog.ddl import view_files
 
     return {source: set(view_files(source=source)) for source in SOURCES}
-
-
-def datasets_of(spec: Mapping[str, Any], source: str) -> dict[str, dict[str, str]]:
-    """The datasets of one source: the shared ones, then the source's own (which replace a
-    shared one of the same name)."""
-    return {**spec["datasets"], **spec.get("source_datasets", {}).get(source, {})}
-
-
-def shows_sheet(sheet: Mapping[str, Any], source: str) -> bool:
-    """True when the sheet is shown for a lake of `source` (no `sources`: every source)."""
-    return source in sheet.get("sources", SOURCES)
 
 
 def for_source(spec: Mapping[str, Any], source: str) -> dict[str, Any]:
@@ -170,56 +164,6 @@ def _with_currency(sheet: Mapping[str, Any], currency: str) -> dict[str, Any]:
     return {**sheet, "visuals": visuals_out}
 
 
-def source_columns(spec: Mapping[str, Any], source: str) -> Mapping[str, str]:
-    """Declared columns (name → QuickSight type) of a dataset or a local source."""
-    if source in spec["datasets"]:
-        return spec["datasets"][source]
-    return spec["local_sources"][source]["columns"]
-
-
-def is_local_source(spec: Mapping[str, Any], source: str) -> bool:
-    """True for data-quality sources that exist only locally (run reports, quarantine)."""
-    return source in spec.get("local_sources", {})
-
-
-def visuals(spec: Mapping[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """Every (sheet, visual) pair in order."""
-    return [(sheet, visual) for sheet in spec["sheets"] for visual in sheet["visuals"]]
-
-
-def measure_alias(measure: Mapping[str, Any]) -> str:
-    """The result column of a measure: `as`, else the column name."""
-    return str(measure.get("as") or measure["column"])
-
-
-def band_column(visual: Mapping[str, Any]) -> str:
-    """The result column holding a histogram's band labels (`<column>_band`)."""
-    return f"{visual['bins']['column']}_band"
-
-
-def bands(spec: Mapping[str, Any], visual: Mapping[str, Any]) -> list[Band]:
-    """A histogram's bands from its edges: [e0, e1), [e1, e2), ..., [en, ∞).
-
-    Labels of an INTEGER column name the whole values a band holds ("7-13"); of another
-    column its bounds ("10-25", lower bound included); the last band is "<en>+".
-    """
-    edges = [float(edge) for edge in visual["bins"]["edges"]]
-    whole = source_columns(spec, visual["source"])[visual["bins"]["column"]] == "INTEGER"
-    result = []
-    for index, (lower, upper) in enumerate(pairwise(edges)):
-        top = _compact(upper - 1) if whole else _compact(upper)
-        result.append(Band(index, lower, upper, f"{_compact(lower)}-{top}"))
-    result.append(Band(len(edges) - 1, edges[-1], None, f"{_compact(edges[-1])}+"))
-    return result
-
-
-def _compact(number: float) -> str:
-    """10000 → "10k", 2500 → "2.5k", 250 → "250"."""
-    if abs(number) >= 1000:
-        return f"{number / 1000:g}k"
-    return f"{number:g}"
-
-
 def _fail(where: str, message: str) -> None:
     raise SpecError(f"dashboard spec: {where}: {message}")
 
@@ -256,11 +200,16 @@ def _validate_visual(spec: Mapping[str, Any], where: str, visual: Mapping[str, A
     if not measures:
         _fail(where, "needs at least one measure")
     tooltip = visual.get("tooltip", [])
+    evaluation = visual.get("evaluation", [])
     where_fields = [{"column": c} for c in visual.get("where", {})]
     _validate_fields(
-        where, source, columns, [*visual.get("dimensions", []), *measures, *tooltip, *where_fields]
+        where,
+        source,
+        columns,
+        [*visual.get("dimensions", []), *measures, *tooltip, *evaluation, *where_fields],
     )
-    names = _validate_measures(where, [*measures, *tooltip])
+    names = _validate_measures(where, [*measures, *tooltip, *evaluation])
+    _validate_model_options(where, columns, visual)
     if len(set(names)) != len(names):
         _fail(where, "measure names repeat")
     if kind == "kpi" and (visual.get("dimensions") or len(measures) != 1):
@@ -285,6 +234,23 @@ def _validate_visual(spec: Mapping[str, Any], where: str, visual: Mapping[str, A
         _fail(where, f"sort column {sort.get('column')!r} is not a field of the visual")
     if "limit" in visual and not (isinstance(visual["limit"], int) and visual["limit"] > 0):
         _fail(where, "limit must be a positive integer")
+
+
+def _validate_model_options(
+    where: str, columns: Mapping[str, str], visual: Mapping[str, Any]
+) -> None:
+    """`model_stage`: the run report's model stage that explains an empty panel;
+    `evaluation`: numeric measures aggregated (not `none`) that must be present for a row to
+    be shown (a score without its evaluation is not shown)."""
+    stage = visual.get("model_stage")
+    if stage is not None and not (isinstance(stage, str) and stage.strip()):
+        _fail(where, "model_stage names a model stage of the run report, e.g. churn_clv")
+    evaluation = visual.get("evaluation", [])
+    if evaluation and (stage is None or visual["type"] in ("kpi", "table")):
+        _fail(where, "evaluation needs a model_stage and a chart (not a kpi or a table)")
+    for measure in evaluation:
+        if measure["agg"] == "none" or columns[measure["column"]] not in ("INTEGER", "DECIMAL"):
+            _fail(where, f"evaluation {measure['column']!r}: an aggregated numeric column")
 
 
 def _validate_bins(
@@ -427,6 +393,6 @@ def check_against_schema(
             engine_type = actual.get(column)
             if engine_type is None:
                 problems.append(f"{view}.{column}: no such column")
-            elif not engine_type.startswith(_COMPATIBLE[kind]):
+            elif not engine_type.startswith(COMPATIBLE_TYPES[kind]):
                 problems.append(f"{view}.{column}: declared {kind}, engine has {engine_type}")
     return problems

@@ -130,12 +130,13 @@ def measures(spec: Mapping[str, Any], visual: Mapping[str, Any]) -> list[dict[st
 
 
 def tooltip(spec: Mapping[str, Any], visual: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The hover of a visual with spec `tooltip` measures: its own measures, then those.
+    """The hover of a visual with spec `tooltip` (or `evaluation`) measures: its own
+    measures, then those (a score panel shows its model's evaluation on hover).
 
     The extra measures are column tooltip items (aggregated like the spec says), so they
     need no place in the field wells.
     """
-    extra = visual.get("tooltip")
+    extra = [*visual.get("tooltip", []), *visual.get("evaluation", [])]
     if not extra:
         return None
     items: list[dict[str, Any]] = [

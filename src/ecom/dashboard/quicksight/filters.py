@@ -4,7 +4,8 @@ Filters become dashboard parameters (DateRangeFrom/DateRangeTo, one multi-valued
 value filter) with a control on each sheet they apply to, and one filter per dataset column
 bound to the parameter, so a single control filters every visual of the sheet it applies to.
 A visual's fixed `where` becomes a category filter on that visual; its `latest` a top-1
-filter (the `column` value with the greatest `by`, e.g. the latest run).
+filter (the `column` value with the greatest `by`, e.g. the latest run); each `evaluation`
+column a filter keeping only the rows where it is present (no score without its evaluation).
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ def filter_groups(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
                     }
                 }
                 groups.append(_group(filter_id, body, _scope(spec, {sheet["id"]: [visual["id"]]})))
+            for measure in visual.get("evaluation", []):
+                groups.append(_evaluated_only(sheet["id"], visual, measure["column"]))
             if latest := visual.get("latest"):
                 filter_id = f"{visual['id']}-latest".replace("_", "-")
                 body = {
@@ -146,6 +149,22 @@ def filter_groups(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
                 }
                 groups.append(_group(filter_id, body, _scope(spec, {sheet["id"]: [visual["id"]]})))
     return groups
+
+
+def _evaluated_only(sheet_id: str, visual: Mapping[str, Any], column: str) -> dict[str, Any]:
+    """Rows whose evaluation column is present (null: the scores of a run without its
+    evaluation, which the dashboard does not show); metrics are never negative."""
+    filter_id = f"{visual['id']}-{column}-present".replace("_", "-")
+    body = {
+        "NumericRangeFilter": {
+            "FilterId": filter_id,
+            "Column": _column(visual["source"], column),
+            "IncludeMinimum": True,
+            "RangeMinimum": {"StaticValue": 0},
+            "NullOption": "NON_NULLS_ONLY",
+        }
+    }
+    return _group(filter_id, body, _scope({}, {sheet_id: [visual["id"]]}))
 
 
 def _group(filter_id: str, body: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any]:

@@ -110,12 +110,22 @@ def sheet_definition(spec: Mapping[str, Any], sheet: Mapping[str, Any]) -> dict[
     }
     if controls := parameter_controls(spec, sheet):
         definition["ParameterControls"] = controls
+    notes = []
     if left_out:
-        note = (
+        notes.append(
             f"{', '.join(left_out)}: read from the pipeline's run reports and quarantine, "
             "shown by the local dashboard (`ecom dashboard`) and `ecom status`."
         )
-        definition["TextBoxes"] = [{"SheetTextBoxId": f"{sheet['id']}-note", "Content": note}]
+    if stages := sorted({v["model_stage"] for v in shown if v.get("model_stage")}):
+        notes.append(
+            f"Panels of the model stages {', '.join(stages)} are empty when the model job "
+            "skipped them (scores are shown only with their out-of-fold evaluation); the "
+            "reason is in the run report (`ecom status`)."
+        )
+    if notes:
+        definition["TextBoxes"] = [
+            {"SheetTextBoxId": f"{sheet['id']}-note", "Content": " ".join(notes)}
+        ]
     return definition
 
 
