@@ -14,9 +14,12 @@ data a source lacks is absent from both rather than shown empty.
 Visual options beyond type, source, dimensions and measures: `where` (column = value),
 `sort`, `limit`, `orientation`, `axes` ({"x": title of the x dimension's axis, "y": title of
 the value axis, or of the y dimension's on a heatmap}: required on every chart with axes),
-`tooltip` (more measures shown on hover), `bins` (a histogram's column and the edges of its
-bands) and `latest` ({"column": "run_id", "by": "evaluated_at"}: only the rows of the
-`column` value with the greatest `by`, e.g. the latest run). A `table` visual lists its
+`tooltip` (more measures shown on hover), `model_stage` (the stage of the run report's
+`models` whose skip reason an empty panel shows), `evaluation` (a score panel's model
+metrics: shown beside it, and a row without them is not shown), `bins` (a histogram's
+column and the edges of its bands) and `latest` ({"column": "run_id", "by":
+"evaluated_at"}: only the rows of the `column` value with the greatest `by`, e.g. the
+latest run). A `table` visual lists its
 measures as columns (agg `none`: the rows as they are). `check_against_schema()` checks the
 declarations against the columns a query engine actually has (the tests run it on the local
 engine, for each source).
@@ -35,7 +38,6 @@ from ecom.dashboard.specdata import (
     AGGREGATIONS,
     AXIS_KINDS,
     COLUMN_TYPES,
-    COMPATIBLE_TYPES,
     CURRENCY_PLACEHOLDER,
     FILTER_TYPES,
     FORMATS,
@@ -46,6 +48,7 @@ from ecom.dashboard.specdata import (
     SpecError,
     band_column,
     bands,
+    check_against_schema,
     datasets_of,
     is_local_source,
     measure_alias,
@@ -374,25 +377,3 @@ def validate_spec(spec: Mapping[str, Any], *, view_names: Mapping[str, set[str]]
             for visual in sheet["visuals"]:
                 where = f"sheet {sheet['id']} ({source}), visual {visual.get('id')}"
                 _validate_visual(resolved, where, visual)
-
-
-def check_against_schema(
-    spec: Mapping[str, Any], schema: Mapping[str, Mapping[str, str]]
-) -> list[str]:
-    """Problems between a resolved spec's dataset columns and an engine's schema (empty: none).
-
-    `schema` maps view or table → column → engine type name (as `LocalEngine.schema()`).
-    """
-    problems = []
-    for view, columns in spec["datasets"].items():
-        actual = {name.lower(): kind.upper() for name, kind in schema.get(view, {}).items()}
-        if not actual:
-            problems.append(f"{view}: not a view or table of the engine")
-            continue
-        for column, kind in columns.items():
-            engine_type = actual.get(column)
-            if engine_type is None:
-                problems.append(f"{view}.{column}: no such column")
-            elif not engine_type.startswith(COMPATIBLE_TYPES[kind]):
-                problems.append(f"{view}.{column}: declared {kind}, engine has {engine_type}")
-    return problems

@@ -109,3 +109,25 @@ def _compact(number: float) -> str:
     if abs(number) >= 1000:
         return f"{number / 1000:g}k"
     return f"{number:g}"
+
+
+def check_against_schema(
+    spec: Mapping[str, Any], schema: Mapping[str, Mapping[str, str]]
+) -> list[str]:
+    """Problems between a resolved spec's dataset columns and an engine's schema (empty: none).
+
+    `schema` maps view or table → column → engine type name (as `LocalEngine.schema()`).
+    """
+    problems = []
+    for view, columns in spec["datasets"].items():
+        actual = {name.lower(): kind.upper() for name, kind in schema.get(view, {}).items()}
+        if not actual:
+            problems.append(f"{view}: not a view or table of the engine")
+            continue
+        for column, kind in columns.items():
+            engine_type = actual.get(column)
+            if engine_type is None:
+                problems.append(f"{view}.{column}: no such column")
+            elif not engine_type.startswith(COMPATIBLE_TYPES[kind]):
+                problems.append(f"{view}.{column}: declared {kind}, engine has {engine_type}")
+    return problems
