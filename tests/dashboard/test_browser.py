@@ -29,6 +29,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SCREENSHOTS = REPO / "docs" / "img"
 WAIT = 120
+WINDOW = (1600, 1400)
+MAX_SHOT_HEIGHT = 6000
 
 
 def ensure_chromium() -> None:
@@ -104,7 +106,7 @@ def browser(tmp_path_factory):
         "--disable-component-update",
         "--disable-sync",
         "--disable-dev-shm-usage",
-        "--window-size=1600,1400",
+        f"--window-size={WINDOW[0]},{WINDOW[1]}",
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         options.add_argument(flag)
@@ -131,6 +133,20 @@ def _wait_rendered(driver, expected_text: str) -> None:
     time.sleep(1.0)  # let Plotly finish drawing before the screenshot
 
 
+def _full_page_screenshot(browser, path: Path) -> None:
+    """The whole sheet, not only the window: Streamlit scrolls inside its main block, so the
+    window grows to that block's height for the shot (at most MAX_SHOT_HEIGHT pixels)."""
+    height = browser.execute_script(
+        "const main = document.querySelector('[data-testid=\"stMain\"]');"
+        "return main ? main.scrollHeight : document.body.scrollHeight;"
+    )
+    width = WINDOW[0]
+    browser.set_window_size(width, min(int(height) + 40, MAX_SHOT_HEIGHT))
+    time.sleep(1.5)  # Plotly redraws at the new size
+    browser.save_screenshot(str(path))
+    browser.set_window_size(*WINDOW)
+
+
 def _show_sheets(browser, url: str, expected: dict[str, tuple[str, list[str]]]) -> None:
     """Open each sheet (title → (sheet id, texts it must show)), wait for it, screenshot it,
     and check it shows no error element and every expected text."""
@@ -145,7 +161,7 @@ def _show_sheets(browser, url: str, expected: dict[str, tuple[str, list[str]]]) 
         _wait_rendered(browser, texts[0])
         body = browser.find_element("tag name", "body").text
         errors = browser.find_elements("css selector", '[data-testid="stException"]')
-        browser.save_screenshot(str(SCREENSHOTS / f"dashboard-{sheet_id}.png"))
+        _full_page_screenshot(browser, SCREENSHOTS / f"dashboard-{sheet_id}.png")
         assert not errors, f"{sheet}: {[e.text for e in errors]}"
         for text in texts:
             assert text in body, f"{sheet}: {text!r} not shown"

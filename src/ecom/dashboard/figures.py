@@ -61,8 +61,8 @@ def _value_axis(fmt: str | None, currency: str) -> dict[str, Any]:
         return {"tickprefix": currency_symbol(currency).strip(), "tickformat": ",.0f"}
     if fmt == "percent":
         return {"tickformat": ".0%"}
-    if fmt == "integer":
-        return {"tickformat": ",d"}
+    if fmt == "integer":  # ",d" would round the ticks of a small range to repeated labels
+        return {"tickformat": ",~f"}
     return {}
 
 
