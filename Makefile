@@ -20,7 +20,8 @@ export SPARK_LOCAL_IP := 127.0.0.1
 BENCH_LAKE ?= benchmarks/out/lake-spark-20000000
 BENCH_REPEAT ?= 1
 PROFILE_SIZES ?= 5000000,20000000
-.PHONY: help venv java class-archive checkov chromium synth deploy-check demo demo-retail views dashboard notebooks test test-fast lint format bench bench-incremental bench-retail profile bench-views bench-dashboard clean
+
+.PHONY: help venv java class-archive checkov chromium synth deploy-check demo demo-retail views dashboard golden notebooks test test-fast lint format bench bench-incremental bench-retail profile bench-views bench-dashboard clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -92,6 +93,9 @@ chromium: ## Install headless Chromium + chromedriver (Debian) for the dashboard
 
 dashboard: $(RUNTIME_STAMP) ## Serve the local dashboard on the demo lake at http://127.0.0.1:8501
 	$(BIN)/ecom dashboard --lake $(DEMO_LAKE)
+
+golden: venv ## Rewrite the golden QuickSight definitions (tests/dashboard/golden/) from the spec; review the diff
+	ECOM_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/dashboard/test_quicksight.py -k golden_snapshot
 
 notebooks: venv ## Run the notebooks end to end on the demo lake (after make demo); executed copies in data/notebooks/
 	$(BIN)/python scripts/run_notebooks.py --lake $(DEMO_LAKE) --out $(NOTEBOOKS_OUT)

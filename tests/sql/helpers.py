@@ -18,7 +18,7 @@ from ecom.catalog.ddl import ddl_files
 
 PLACES = 4
 SOURCES = ("clickstream", "online-retail")
-# The session fixture (tests/sql/conftest.py) holding each source's test lake.
+# The session fixture (tests/conftest.py) holding each source's test lake.
 LAKE_FIXTURES = {"clickstream": "sql_lake", "online-retail": "retail_lake"}
 
 
