@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from ecom.catalog.schema import PARTITION_KEYS, Column, TableSchema, columns_of_arrow
 from ecom.errors import EcomError, InvalidArgumentError
 from ecom.storage import tablestore
-from ecom.storage.lake import Lake, catalog_tables, published_source
+from ecom.storage.lake import Lake, catalog_tables, is_local, published_source
 
 # 2: the catalog records the lake's source, and tables published without data files.
 CATALOG_VERSION = 2
@@ -137,7 +137,7 @@ def _describe_empty_table(
 def build_local_catalog(lake_root: str | Path) -> dict[str, Any]:
     """The catalog of a local lake as a dict (nothing written); NoPipelineRunError if empty."""
     root = str(lake_root)
-    if "://" in root:
+    if not is_local(root):
         raise InvalidArgumentError(f"--lake {root}: the local catalog needs a local folder")
     resolved = str(Path(root).resolve())
     snapshot = tablestore.load_local(Lake(resolved).curated)

@@ -189,6 +189,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ecom.jobs.report import format_summary
     from ecom.quality.results import DataQualityError
     from ecom.runtime.spark import local_session
+    from ecom.storage.lake import resolve_root
 
     lake = args.lake or default_lake()
     check_local_arguments(args.raw, lake)  # before the JVM starts: fast one-line errors
@@ -198,7 +199,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         report = run_pipeline(
             spark,
             args.raw,
-            str(Path(lake).resolve()) if "://" not in lake else lake,
+            resolve_root(lake),
             run_id=args.run_id,
             show_progress=not args.quiet,
             full_refresh=args.full_refresh,

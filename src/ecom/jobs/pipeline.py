@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from pathlib import Path
 from typing import Any
 
 from pyspark.sql import SparkSession
@@ -17,15 +16,15 @@ from ecom.jobs.report import build_report, save_report
 from ecom.quality.results import DataQualityError
 from ecom.runtime.progress import StageProgress
 from ecom.storage import tablestore
-from ecom.storage.lake import Lake, new_run_id
+from ecom.storage.lake import Lake, is_local, local_path, new_run_id
 from ecom.storage.lock import lake_lock
 
 
 def check_local_arguments(raw: str, lake: str) -> None:
     """One-line errors for a missing raw folder or a lake path that is a file."""
-    if "://" not in raw and not Path(raw).exists():
+    if is_local(raw) and not local_path(raw).exists():
         raise InvalidArgumentError(f"--raw {raw}: no such file or folder")
-    if "://" not in lake and Path(lake).exists() and not Path(lake).is_dir():
+    if is_local(lake) and local_path(lake).exists() and not local_path(lake).is_dir():
         raise InvalidArgumentError(f"--lake {lake}: is a file, expected a folder")
 
 
@@ -127,7 +126,7 @@ def _run_locked(
             except DataQualityError as error:  # dq_results are published, the tables are not
                 failure, model = error, error.result
         seconds["model"] = model.seconds if model else 0.0
-        if "://" not in lake_root:  # the local catalog that `ecom query` reads
+        if lake.is_local:  # the local catalog that `ecom query` reads
             register_local(lake_root)
     seconds["total"] = time.perf_counter() - started
     arguments = {

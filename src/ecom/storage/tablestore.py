@@ -42,7 +42,7 @@ from pyspark.sql.types import DataType, StructType
 
 from ecom.runtime import faults
 from ecom.storage import hadoopfs
-from ecom.storage.lake import join_path
+from ecom.storage.lake import is_local, join_path, local_path
 
 FORMAT = 1
 CURRENT = "_current.json"
@@ -87,20 +87,12 @@ def load_local(zone: str | Path) -> Snapshot:
     return json.loads(path.read_text())
 
 
-def _is_local(path: str) -> bool:
-    return "://" not in path or path.startswith("file:")
-
-
-def _local_path(path: str) -> Path:
-    return Path(path.removeprefix("file://").removeprefix("file:"))
-
-
 def _write_atomically(spark: SparkSession, path: str, text: str) -> None:
     """Replace a small file in one step: local rename, or one S3 PUT."""
-    if not _is_local(path):
+    if not is_local(path):
         hadoopfs.write_text(spark, path, text)
         return
-    target = _local_path(path)
+    target = local_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, suffix=".tmp") as out:
         out.write(text)
