@@ -190,3 +190,26 @@ def current_catalog(lake_root: str | Path) -> dict[str, Any]:
 def table_schemas(catalog: dict[str, Any]) -> list[TableSchema]:
     """The tables of a local catalog as TableSchema objects (for Glue registration)."""
     return [TableSchema.from_dict(table) for table in catalog["tables"].values()]
+
+
+class LocalCatalog:
+    """The `Catalog` of a local lake: `<lake>/catalog/catalog.json`, read by `ecom query`."""
+
+    kind = "local"
+
+    def __init__(self, lake_root: str | Path) -> None:
+        self.lake_root = str(lake_root)
+
+    def register(self, spark: Any = None) -> dict[str, Any]:
+        """Write the catalog of what the curated publication names; return a summary."""
+        try:
+            path = register_local(self.lake_root)
+        except NoPipelineRunError:  # a model run before any data: nothing to register yet
+            return {"catalog": self.kind, "path": None, "source": None, "tables": []}
+        saved = load_local_catalog(self.lake_root) or {}
+        return {
+            "catalog": self.kind,
+            "path": str(path),
+            "source": saved.get("source"),
+            "tables": sorted(saved.get("tables", {})),
+        }

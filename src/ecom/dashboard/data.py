@@ -10,7 +10,6 @@ the run reports (JSON) and the quarantine (Parquet) of the lake.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,8 +19,8 @@ from typing import Any
 import pandas as pd
 
 from ecom.dashboard.spec import measure_alias
-from ecom.storage import tablestore
-from ecom.storage.lake import CATALOG_TABLES, Lake, curated_tables
+from ecom.storage import published, runreports
+from ecom.storage.lake import CATALOG_TABLES
 
 RUN_REPORT_COLUMNS = (
     "run_id",
@@ -67,37 +66,15 @@ class BoundQuery:
 
 def has_curated_tables(lake_root: str | Path) -> bool:
     """True when the curated publication names every table of the lake's source's star."""
-    snapshot = tablestore.load_local(Lake(str(lake_root)).curated)
-    source = snapshot.get("source") or "clickstream"
-    return all(name in snapshot["tables"] for name in curated_tables(source))
+    return published.has_curated_tables(lake_root)
 
 
 def load_run_reports(lake_root: str | Path) -> pd.DataFrame:
-    """One row per run report JSON (run_id, finished_at, row counts, seconds), oldest first."""
-    rows = []
-    for path in sorted(Path(Lake(str(lake_root)).reports).glob("*.json")):
-        report = json.loads(path.read_text(encoding="utf-8"))
-        counts = report.get("rows", {})
-        rows.append(
-            {
-                "run_id": str(report.get("run_id", path.stem)),
-                "finished_at": pd.to_datetime(report.get("finished_at"), utc=True),
-                "rows_read": int(counts.get("read", 0)),
-                "rows_staged": int(counts.get("staged", 0)),
-                "rows_quarantined": int(counts.get("quarantined", 0)),
-                "duplicates_dropped": int(counts.get("duplicates_dropped", 0)),
-                "seconds": _total_seconds(report.get("seconds")),
-            }
-        )
+    """One row per run (run_id, finished_at, row counts, seconds), oldest first."""
+    rows = [runreports.run_summary(report) for report in runreports.load_runs(lake_root)]
     frame = pd.DataFrame(rows, columns=list(RUN_REPORT_COLUMNS))
+    frame["finished_at"] = pd.to_datetime(frame["finished_at"], utc=True)
     return frame.sort_values("finished_at", kind="stable").reset_index(drop=True)
-
-
-def _total_seconds(seconds: Any) -> float:
-    """A report's `seconds`: a number, or per step with a `total`."""
-    if isinstance(seconds, dict):
-        return float(seconds.get("total") or sum(float(v) for v in seconds.values()))
-    return float(seconds or 0.0)
 
 
 def build_query(
@@ -182,10 +159,10 @@ class DashboardData:
         self._register_missing_tables()
 
     def _register_quarantine(self) -> None:
-        folder = Path(Lake(self.lake_root).quarantine)
-        if any(folder.rglob("*.parquet")):
+        folders = published.quarantine_folders(self.lake_root)  # what the publication holds
+        if folders:
             relation = self.connection.read_parquet(
-                str(folder / "**" / "*.parquet"), hive_partitioning=True
+                [f"{folder}/*.parquet" for folder in folders], hive_partitioning=True
             )
             relation.select("ingest_run_id, reason").create_view("dq_quarantine")
         else:

@@ -1,4 +1,9 @@
-"""Both jobs in order on one session, as `ecom run` does: ingest, model, run report."""
+"""Both jobs in order on one session, as `ecom run` does: ingest, model, catalog, run report.
+
+The steps are those the Glue entry scripts run one per job (`ecom.jobs.steps`): the same
+errors, the same catalog choice (`ecom.catalog.catalog_for`), the same report schema
+(`ecom.storage.runreports`).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,11 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from ecom.catalog.local import register_local
-from ecom.errors import InvalidArgumentError, ReconciliationError
-from ecom.jobs.ingest import IngestArgs, run_ingest
-from ecom.jobs.model import ModelArgs, run_model
-from ecom.jobs.report import build_report, save_report
-from ecom.quality.results import DataQualityError
+from ecom.catalog.base import catalog_for
+from ecom.errors import EcomError, InvalidArgumentError
+from ecom.jobs.curated import ModelArgs, ModelResult
+from ecom.jobs.ingest import IngestArgs
+from ecom.jobs.steps import finish, ingest_step, model_step, step_report
 from ecom.runtime.progress import StageProgress
 from ecom.storage import tablestore
 from ecom.storage.lake import Lake, is_local, local_path, new_run_id
@@ -40,6 +44,7 @@ def run_pipeline(
     date_to: str | None = None,
     source: str | None = None,
     model_options: dict[str, Any] | None = None,
+    database: str | None = None,
 ) -> dict[str, Any]:
     """Ingest `raw` into the lake, update the curated tables and save the run report.
 
@@ -48,6 +53,9 @@ def run_pipeline(
     Only new raw files are read and only the dates they change are rebuilt; `full_refresh`
     rebuilds everything, `date_from`/`date_to` also rebuild a range of event dates. A
     failed error-level data-quality rule saves the report, then raises DataQualityError.
+    Rows that do not reconcile save the report, then raise ReconciliationError.
+    The published tables are registered in the lake's catalog: the Glue `database` when
+    one is named, else the local catalog of a local lake.
     A second run on the same local lake while this one works refuses with LakeLockedError.
     """
     check_local_arguments(raw, lake_root)
@@ -64,6 +72,7 @@ def run_pipeline(
             date_to,
             source,
             model_options or {},
+            database,
         )
 
 
@@ -78,6 +87,7 @@ def _run_locked(
     date_to: str | None,
     source: str | None,
     model_options: dict[str, Any],
+    database: str | None,
 ) -> dict[str, Any]:
     """The run itself, under the lake's lock."""
     lake = Lake(lake_root)
@@ -89,8 +99,9 @@ def _run_locked(
         return StageProgress(spark.sparkContext, name)
 
     started = time.perf_counter()
+    failure: EcomError | None
     with step("ingest"):
-        ingest = run_ingest(
+        ingest, failure = ingest_step(
             spark,
             IngestArgs(
                 raw,
@@ -102,15 +113,9 @@ def _run_locked(
             ),
         )
     seconds["ingest"] = ingest.seconds
-    if not ingest.reconciles:
-        raise ReconciliationError(
-            f"run {run_id}: read {ingest.rows_read} != staged {ingest.rows_staged} + "
-            f"quarantined {ingest.rows_quarantined} + duplicates {ingest.duplicates_dropped}"
-        )
-    model = None
-    failure: DataQualityError | None = None
+    model: ModelResult | None = None
     staged_zone, _ = tablestore.split_table_path(lake.staged_events)
-    if tablestore.load(spark, staged_zone)["tables"]:
+    if failure is None and tablestore.load(spark, staged_zone)["tables"]:
         model_args = ModelArgs(
             lake.staged_events,
             lake.curated,
@@ -121,13 +126,8 @@ def _run_locked(
             **model_options,
         )
         with step("model"):
-            try:
-                model = run_model(spark, model_args)
-            except DataQualityError as error:  # dq_results are published, the tables are not
-                failure, model = error, error.result
+            model, failure, _ = model_step(spark, model_args, catalog_for(lake.curated, database))
         seconds["model"] = model.seconds if model else 0.0
-        if lake.is_local:  # the local catalog that `ecom query` reads
-            register_local(lake_root)
     seconds["total"] = time.perf_counter() - started
     arguments = {
         "raw": raw,
@@ -136,11 +136,16 @@ def _run_locked(
         "from": date_from,
         "to": date_to,
         "source": source,
+        **({"database": database} if database else {}),
         **model_options,
     }
-    report = build_report(run_id, arguments, ingest, model, seconds, failure)
-    report["report_path"] = save_report(spark, lake.reports, report)
-    if failure is not None:
-        failure.report = report
-        raise failure
-    return report
+    report = step_report(
+        run_id,
+        ("ingest", "model"),
+        arguments,
+        ingest=ingest,
+        model=model,
+        seconds=seconds,
+        failure=failure,
+    )
+    return finish(spark, lake.reports, report, failure)

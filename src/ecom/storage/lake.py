@@ -102,6 +102,12 @@ def resolve_root(root: str | Path) -> str:
     return str(local_path(root).resolve()) if is_local(root) else str(root)
 
 
+def lake_of_curated(curated_path: str) -> str | None:
+    """The root of the lake whose curated zone `curated_path` is (`<root>/curated`), else None."""
+    root, _, name = curated_path.rstrip("/").rpartition("/")
+    return root if name == "curated" and root else None
+
+
 def new_run_id() -> str:
     """A sortable, unique run id: UTC time plus a random suffix."""
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid4().hex[:6]}"
