@@ -12,7 +12,7 @@ decided here and nowhere else, from the job's arguments:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ecom.catalog.glue import GlueCatalog
 from ecom.catalog.local import LocalCatalog
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 
+@runtime_checkable
 class Catalog(Protocol):
     """Where a run registers the curated zone's current publication."""
 

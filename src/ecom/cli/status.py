@@ -67,7 +67,7 @@ def format_status(lake_root: str | Path, limit: int = 10) -> list[str]:
         rows, model = report["rows"], report["model"]
         lines.append(
             f"  {report['run_id']}  {report['status']:<9} "
-            f"{report.get('finished_at')}  {runreports.total_seconds(report):7.1f} s"
+            f"{report.get('finished_at') or '-'}  {runreports.total_seconds(report):7.1f} s"
         )
         if "ingest" in report["steps"]:
             lines.append(
