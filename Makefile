@@ -19,7 +19,9 @@ export SPARK_LOCAL_IP := 127.0.0.1
 .DEFAULT_GOAL := help
 BENCH_LAKE ?= benchmarks/out/lake-spark-20000000
 BENCH_REPEAT ?= 1
-.PHONY: help venv java class-archive checkov chromium synth deploy-check demo demo-retail views dashboard notebooks test lint format bench bench-incremental bench-retail bench-views bench-dashboard clean
+PROFILE_SIZES ?= 5000000,20000000
+
+.PHONY: help venv java class-archive checkov chromium synth deploy-check demo demo-retail views dashboard golden notebooks test test-fast lint format bench bench-incremental bench-retail profile bench-views bench-dashboard clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -92,11 +94,19 @@ chromium: ## Install headless Chromium + chromedriver (Debian) for the dashboard
 dashboard: $(RUNTIME_STAMP) ## Serve the local dashboard on the demo lake at http://127.0.0.1:8501
 	$(BIN)/ecom dashboard --lake $(DEMO_LAKE)
 
+golden: venv ## Rewrite the golden QuickSight definitions (tests/dashboard/golden/) from the spec; review the diff
+	ECOM_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/dashboard/test_quicksight.py -k golden_snapshot
+
 notebooks: venv ## Run the notebooks end to end on the demo lake (after make demo); executed copies in data/notebooks/
 	$(BIN)/python scripts/run_notebooks.py --lake $(DEMO_LAKE) --out $(NOTEBOOKS_OUT)
 
 test: venv java class-archive checkov chromium ## Run the test suite (unit, end-to-end, SQL, infra, dashboard, notebooks)
 	$(BIN)/python -m pytest
+
+# e2e: the tests that run the pipeline on local Spark, themselves or to build the lake they
+# read (tests/conftest.py marks them); Spark itself still runs in the unit tests.
+test-fast: venv java class-archive ## Run the tests without pipeline runs (unit, SQL files, infra, dashboard spec): pytest -m "not e2e"
+	$(BIN)/python -m pytest -m "not e2e"
 
 lint: venv ## Lint and check formatting
 	$(BIN)/ruff check .
@@ -114,6 +124,9 @@ bench-incremental: venv java class-archive ## Add day 31 to a 30-day lake vs a f
 
 bench-retail: venv java class-archive ## Wall time of `ecom run` on the 431,673 shared Online Retail lines (full, incremental, up to date)
 	$(BIN)/python benchmarks/bench_retail.py
+
+profile: venv java class-archive ## Where a full run's time goes, per part, from Spark's event log (5M, 20M events; PROFILE_SIZES=...)
+	$(BIN)/python benchmarks/profile_pipeline.py --sizes $(PROFILE_SIZES)
 
 bench-views: $(RUNTIME_STAMP) ## Per-view latency and Parquet bytes read on the 20M-event lake of `make bench`
 	$(BIN)/python benchmarks/bench_views.py $(BENCH_LAKE)

@@ -20,6 +20,7 @@ the full run's wall time (target: at most 15% at 20M events).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -44,6 +45,34 @@ class Measured:
     peak_rss_bytes: int
 
 
+def unexecuted_fork(process: psutil.Process) -> bool:
+    """True for a child the JVM has forked but that has not run its program yet.
+
+    The JVM starts commands (Hadoop's `chmod` for each file it writes locally, say) by
+    forking; until the child execs, it shows the JVM's command line and the JVM's whole
+    RSS, pages it shares with the JVM, under the name of the thread that forked it. Counted,
+    a sample taken at that moment adds the JVM's memory a second time.
+    """
+    parent = process.parent()
+    return (
+        parent is not None
+        and process.name() != parent.name()
+        and process.cmdline() == parent.cmdline()
+    )
+
+
+def tree_rss(process: psutil.Process) -> int:
+    """Summed RSS of a process and its descendants (forks not yet exec'd left out)."""
+    total = process.memory_info().rss
+    for child in process.children(recursive=True):
+        try:
+            if not unexecuted_fork(child):
+                total += child.memory_info().rss
+        except psutil.Error:  # it exited meanwhile
+            pass
+    return total
+
+
 def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measured:
     """Run a command; sample the summed RSS of its process tree every 100 ms."""
     started = time.perf_counter()
@@ -54,11 +83,8 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measu
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            try:
-                tree = [process, *process.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-            except psutil.Error:
-                pass
+            with contextlib.suppress(psutil.Error):  # the command has exited
+                peak = max(peak, tree_rss(process))
             stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)

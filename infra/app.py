@@ -53,7 +53,11 @@ def build_app(
         model_script=REPO / "glue_jobs" / "model.py",
         wheel=Path(wheel) if wheel else find_or_build_wheel(REPO),
     )
-    spec = load_dashboard_spec(REPO / config.dashboard_spec) if config.dashboard_spec else None
+    spec = (
+        load_dashboard_spec(REPO / config.dashboard_spec, config.raw_source)
+        if config.dashboard_spec
+        else None
+    )
     stack = PipelineStack(
         app,
         config.stack_name,

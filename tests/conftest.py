@@ -1,15 +1,23 @@
-"""Shared fixtures: one local Spark session for the whole run, paths to shared test data, and
-the small lake the dashboard and notebook tests read."""
+"""Shared fixtures: one local Spark session for the whole run, paths to shared test data, the
+small lake the dashboard and notebook tests read, and the SQL tests' lakes (one pipeline run
+each: ~30k generated clickstream events over 3 months with customer models, and a
+hand-written Online Retail lake of three tiny days, tests/sql/retail_lines.py), which the
+dashboard tests read too."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
 
+from ecom.catalog.local import register_local
+from ecom.devdata.generate import generate
+from ecom.jobs.pipeline import run_pipeline
 from ecom.runtime.spark import local_session
+from tests.sql.retail_lines import write_raw_days
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -21,6 +29,17 @@ BAD_ROWS = (
     "not a date,view,1,2,,acme,1.00,3,s-bad-2\n"
     "2019-10-02 10:00:01 UTC,view,1,2,,acme,-5.00,3,s-bad-3\n"
 )
+# The fixtures that build a lake by running the whole pipeline on local Spark. A test that
+# uses one, itself or through another fixture, is an end-to-end test: marked `e2e` here, so
+# `make test-fast` (`-m "not e2e"`) leaves it out. A test that opens one by name at run time
+# (tests/sql/helpers.py's lake_of) cannot be seen here and carries the mark itself.
+PIPELINE_LAKES = frozenset({"sql_lake", "retail_lake", "clickstream_hand_lake", "dashboard_lake"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PIPELINE_LAKES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
@@ -62,3 +81,45 @@ def dashboard_lake(spark, tmp_path_factory) -> Path:
 def dashboard_raw(dashboard_lake) -> Path:
     """The raw CSV folder the dashboard lake was built from (BAD_ROWS included)."""
     return dashboard_lake.parent / "raw"
+
+
+# The SQL tests' lakes (tests/sql), shared with the dashboard tests.
+ROWS = 30_000
+MONTHS = 3
+# A small user pool: enough returning buyers that churn has both classes in every fold.
+USERS = 300
+MODEL_OPTIONS = {"horizon_days": 30}
+
+
+@dataclass(frozen=True)
+class SqlLake:
+    """The raw files and the lake the pipeline wrote from them."""
+
+    raw: Path
+    lake: Path
+
+    def raw_files(self) -> list[Path]:
+        return sorted(self.raw.glob("*.csv"))
+
+
+@pytest.fixture(scope="session")
+def sql_lake(spark, tmp_path_factory) -> SqlLake:
+    """Generated raw CSV → run_pipeline → local catalog registered (shared by tests/sql)."""
+    root = tmp_path_factory.mktemp("sql-lake")
+    raw, lake = root / "raw", root / "lake"
+    generate(raw, ROWS, seed=7, months=MONTHS, users=USERS)
+    # H = 30 days: the 3 months hold twice the horizon, so every customer model runs.
+    run_pipeline(spark, str(raw), str(lake), show_progress=False, model_options=MODEL_OPTIONS)
+    register_local(lake)
+    return SqlLake(raw, lake)
+
+
+@pytest.fixture(scope="session")
+def retail_lake(spark, tmp_path_factory) -> SqlLake:
+    """The hand-written retail days → run_pipeline (source told by the header) → catalog."""
+    root = tmp_path_factory.mktemp("retail-lake")
+    raw, lake = root / "raw", root / "lake"
+    write_raw_days(raw)
+    run_pipeline(spark, str(raw), str(lake), show_progress=False)
+    register_local(lake)
+    return SqlLake(raw, lake)

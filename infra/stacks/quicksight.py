@@ -7,7 +7,6 @@ stack only creates resources inside it, and only when `quicksight_principal_arn`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -59,9 +58,12 @@ def add_athena_data_source(
     )
 
 
-def load_dashboard_spec(path: Path) -> Mapping[str, Any]:
-    """Read the dashboard spec file named by `dashboard_spec` in the stage configuration."""
-    return json.loads(path.read_text(encoding="utf-8"))
+def load_dashboard_spec(path: Path, source: str) -> Mapping[str, Any]:
+    """The dashboard spec file named by `dashboard_spec` in the stage configuration, validated
+    and resolved for the stage's raw source (its datasets and the sheets its data fills)."""
+    from ecom.dashboard.spec import for_source, load_spec
+
+    return for_source(load_spec(path), source)
 
 
 def add_dashboard(

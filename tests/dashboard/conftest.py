@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ecom.dashboard.quicksight import QuickSightTarget
-from ecom.dashboard.spec import load_spec
+from ecom.dashboard.spec import for_source, load_spec
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "src" / "ecom" / "dashboard" / "app.py"
@@ -22,8 +22,21 @@ REGION = "us-east-1"
 
 
 @pytest.fixture(scope="session")
-def spec() -> dict[str, Any]:
+def whole_spec() -> dict[str, Any]:
+    """dashboards/spec.json, validated, every source in it."""
     return load_spec(REPO / "dashboards" / "spec.json")
+
+
+@pytest.fixture(scope="session")
+def spec(whole_spec) -> dict[str, Any]:
+    """The spec resolved for a clickstream lake (what `dashboard_lake` shows)."""
+    return for_source(whole_spec, "clickstream")
+
+
+@pytest.fixture(scope="session")
+def retail_spec(whole_spec) -> dict[str, Any]:
+    """The spec resolved for an Online Retail lake."""
+    return for_source(whole_spec, "online-retail")
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,8 @@
-"""Spec → QuickSight: every request validates against botocore's service model; golden file.
+"""Spec → QuickSight: every request validates against botocore's service model (offline),
+for each source; the definitions match their golden files.
 
-Regenerate the golden snapshot with `ECOM_UPDATE_GOLDEN=1 pytest tests/dashboard`.
+A missing golden file fails the test (it is never written silently). Regenerate them on
+purpose with `make golden` (ECOM_UPDATE_GOLDEN=1 on this module), then review the diff.
 """
 
 from __future__ import annotations
@@ -19,8 +21,14 @@ from ecom.dashboard.quicksight import (
     data_source_request,
     views_used,
 )
+from ecom.dashboard.spec import SOURCES, for_source
 
-GOLDEN = Path(__file__).parent / "golden" / "dashboard_definition.json"
+GOLDEN_DIR = Path(__file__).parent / "golden"
+UPDATE_GOLDEN = "ECOM_UPDATE_GOLDEN"
+
+
+def golden_path(source: str) -> Path:
+    return GOLDEN_DIR / f"dashboard_definition-{source}.json"
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +61,120 @@ def test_spice_mode_comes_from_configuration(quicksight_model, spec, target) -> 
         assert request["ImportMode"] == "SPICE"
 
 
-def test_dashboard_request_with_definition_is_valid(quicksight_model, spec, target) -> None:
+@pytest.mark.parametrize("source", SOURCES)
+def test_dashboard_request_with_definition_is_valid(
+    quicksight_model, whole_spec, target, source
+) -> None:
+    spec = for_source(whole_spec, source)
     request = dashboard_request(spec, target)
     _validate(quicksight_model, "CreateDashboard", request)
+    for data_set in data_set_requests(spec, target):
+        _validate(quicksight_model, "CreateDataSet", data_set)
     sheets = request["Definition"]["Sheets"]
     assert [sheet["Name"] for sheet in sheets] == [sheet["title"] for sheet in spec["sheets"]]
     kpis = [v for v in sheets[0]["Visuals"] if "KPIVisual" in v]
-    assert len(kpis) == 4
+    assert len(kpis) == 6
+
+
+def test_each_source_gets_its_own_sheets(whole_spec) -> None:
+    """A sheet whose data a source lacks is absent, not shown empty (issue 16.5)."""
+    shown = {
+        source: [sheet["title"] for sheet in for_source(whole_spec, source)["sheets"]]
+        for source in SOURCES
+    }
+    assert shown == {
+        "clickstream": [
+            "Executive",
+            "Sales",
+            "Customer value",
+            "Customers",
+            "Funnel",
+            "Data quality",
+        ],
+        "online-retail": [
+            "Executive",
+            "Online Retail",
+            "Customer value",
+            "Customers",
+            "Data quality",
+        ],
+    }
+
+
+def _visual(definition: dict, visual_id: str) -> tuple[str, dict]:
+    for sheet in definition["Sheets"]:
+        for visual in sheet["Visuals"]:
+            ((kind, body),) = visual.items()
+            if body["VisualId"] == visual_id:
+                return kind, body
+    raise AssertionError(f"no visual {visual_id}")
+
+
+def test_retail_sheet_in_quicksight(retail_spec, target) -> None:
+    definition = dashboard_request(retail_spec, target)["Definition"]
+    (sheet,) = [s for s in definition["Sheets"] if s["SheetId"] == "online_retail"]
+    kinds = {next(iter(v.values()))["VisualId"]: next(iter(v)) for v in sheet["Visuals"]}
+    for tile in ("retail_revenue", "retail_transactions", "retail_customers"):
+        assert kinds[tile] == "KPIVisual"
+    assert kinds["retail_cancellation_rate"] == "KPIVisual"
+    for trend in ("transactions", "revenue", "average_order_value"):
+        assert kinds[f"retail_daily_{trend}"] == "LineChartVisual"
+    _, top = _visual(definition, "retail_top_products_by_revenue")
+    category = top["ChartConfiguration"]["FieldWells"]["BarChartAggregatedFieldWells"]["Category"]
+    assert category[0]["CategoricalDimensionField"]["Column"]["ColumnName"] == "description"
+    _, country = _visual(definition, "revenue_by_country")
+    value_axis = country["ChartConfiguration"]["ValueLabelOptions"]["AxisLabelOptions"][0]
+    assert value_axis["CustomLabel"] == "Revenue (GBP)"
+    controls = {c["Dropdown"]["Title"] for c in sheet["ParameterControls"] if "Dropdown" in c}
+    assert controls == {"Country"}
+    assert "Sales" not in {s["Name"] for s in definition["Sheets"]}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_customers_sheet_in_quicksight(whole_spec, target, source) -> None:
+    """Segments, transitions, model quality, churn and CLV with their evaluation: the score
+    panels keep only rows with their metrics, and carry the metrics on hover."""
+    spec = for_source(whole_spec, source)
+    definition = dashboard_request(spec, target)["Definition"]
+    (sheet,) = [s for s in definition["Sheets"] if s["SheetId"] == "customers"]
+    visual_ids = [next(iter(v.values()))["VisualId"] for v in sheet["Visuals"]]
+    assert visual_ids == [
+        v["id"] for s in spec["sheets"] if s["id"] == "customers" for v in s["visuals"]
+    ]
+    for score, metrics in (
+        ("churn_risk", {"churn_roc_auc", "churn_pr_auc"}),
+        ("clv_forecast", {"clv_mae", "baseline_mae"}),
+    ):
+        present = {
+            group["Filters"][0]["NumericRangeFilter"]["Column"]["ColumnName"]
+            for group in definition["FilterGroups"]
+            if "NumericRangeFilter" in group["Filters"][0]
+            and group["ScopeConfiguration"]["SelectedSheets"]["SheetVisualScopingConfigurations"][
+                0
+            ]["VisualIds"]
+            == [score]
+        }
+        assert present == metrics
+        assert all(
+            group["Filters"][0]["NumericRangeFilter"]["NullOption"] == "NON_NULLS_ONLY"
+            for group in definition["FilterGroups"]
+            if "NumericRangeFilter" in group["Filters"][0]
+        )
+        _, body = _visual(definition, score)
+        hover = body["ChartConfiguration"]["Tooltip"]["FieldBasedTooltip"]["TooltipFields"]
+        columns = {
+            i["ColumnTooltipItem"]["Column"]["ColumnName"]
+            for i in hover
+            if "ColumnTooltipItem" in i
+        }
+        assert metrics <= columns
+    controls = {c["Dropdown"]["Title"] for c in sheet["ParameterControls"] if "Dropdown" in c}
+    assert controls == {"Segment"}
+    pickers = {
+        c["DateTimePicker"]["Title"] for c in sheet["ParameterControls"] if "DateTimePicker" in c
+    }
+    assert pickers == {"Date range from", "Date range to"}
+    assert "skipped" in sheet["TextBoxes"][0]["Content"]
 
 
 def test_update_requests_are_valid(quicksight_model, spec, target) -> None:
@@ -78,16 +193,38 @@ def test_update_requests_are_valid(quicksight_model, spec, target) -> None:
     _validate(quicksight_model, "UpdateDashboard", dashboard)
 
 
-def test_definition_matches_golden_snapshot(spec, target) -> None:
-    rendered = (
+def render_definition(spec, target) -> str:
+    return (
         json.dumps(dashboard_request(spec, target)["Definition"], indent=2, sort_keys=True) + "\n"
     )
-    if os.environ.get("ECOM_UPDATE_GOLDEN") or not GOLDEN.exists():
-        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(rendered)
-        if os.environ.get("ECOM_UPDATE_GOLDEN"):
-            pytest.skip(f"golden snapshot rewritten: {GOLDEN}")
-    assert rendered == GOLDEN.read_text(), "definition changed: ECOM_UPDATE_GOLDEN=1 to accept"
+
+
+def check_golden(rendered: str, golden: Path, environ) -> None:
+    """Compare with the golden file; write it only when $ECOM_UPDATE_GOLDEN asks to."""
+    if environ.get(UPDATE_GOLDEN):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(rendered)
+        pytest.skip(f"golden snapshot rewritten on request ({UPDATE_GOLDEN}): {golden}")
+    assert golden.exists(), f"no golden file {golden}: `make golden` writes it (then review it)"
+    assert rendered == golden.read_text(), "definition changed: `make golden` to accept it"
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_definition_matches_golden_snapshot(whole_spec, target, source) -> None:
+    rendered = render_definition(for_source(whole_spec, source), target)
+    check_golden(rendered, golden_path(source), os.environ)
+
+
+def test_a_missing_golden_file_fails_and_is_not_written(tmp_path) -> None:
+    golden = tmp_path / "golden" / "definition.json"
+    with pytest.raises(AssertionError, match="no golden file"):
+        check_golden("{}\n", golden, {})
+    assert not golden.exists() and not golden.parent.exists()
+    with pytest.raises(pytest.skip.Exception):
+        check_golden("{}\n", golden, {UPDATE_GOLDEN: "1"})
+    assert golden.read_text() == "{}\n"
+    with pytest.raises(AssertionError, match="definition changed"):
+        check_golden("[]\n", golden, {})
 
 
 def test_render_command_writes_every_request(tmp_path, spec) -> None:

@@ -13,7 +13,7 @@ from ecom.aws.config import load_config
 from ecom.quality.dqdl import render_rulesets
 from ecom.quality.rules import RULES_BY_SOURCE
 from ecom.storage.lake import curated_tables
-from tests.infra.conftest import FAKE_ACCOUNT, STAGE, Synthesis
+from tests.infra.conftest import FAKE_ACCOUNT, REPO, STAGE, Synthesis
 
 
 @pytest.fixture(scope="module")
@@ -313,6 +313,27 @@ def test_quicksight_athena_data_source_over_the_workgroup(template: Template, co
             ],
         },
     )
+
+
+def test_quicksight_dashboard_is_the_spec_resolved_for_the_stage_source(
+    synthesis: Synthesis, config
+) -> None:
+    """The stack renders the spec for the stage's raw source: that source's sheets, and one
+    dataset per view or table they read (no dataset of another source's views)."""
+    from ecom.dashboard.spec import load_spec
+
+    spec = load_spec(REPO / config.dashboard_spec)
+    shown = [
+        s for s in spec["sheets"] if config.raw_source in s.get("sources", [config.raw_source])
+    ]
+    (dashboard,) = synthesis.resources("AWS::QuickSight::Dashboard").values()
+    sheets = dashboard["Properties"]["Definition"]["Sheets"]
+    assert [sheet["Name"] for sheet in sheets] == [sheet["title"] for sheet in shown]
+    names = {
+        r["Properties"]["Name"] for r in synthesis.resources("AWS::QuickSight::DataSet").values()
+    }
+    read = {v["source"] for s in shown for v in s["visuals"]} - set(spec["local_sources"])
+    assert names == {f"{config.name_prefix} {view}" for view in read}
 
 
 def policy_statements(synthesis: Synthesis) -> list[tuple[str, dict[str, Any]]]:

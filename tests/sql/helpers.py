@@ -18,12 +18,17 @@ from ecom.catalog.ddl import ddl_files
 
 PLACES = 4
 SOURCES = ("clickstream", "online-retail")
-# The session fixture (tests/sql/conftest.py) holding each source's test lake.
+# The session fixture (tests/conftest.py) holding each source's test lake.
 LAKE_FIXTURES = {"clickstream": "sql_lake", "online-retail": "retail_lake"}
 
 
 def lake_of(request: Any, source: str) -> Path:
-    """The lake folder of a source's test lake (the fixture is built on first use)."""
+    """The lake folder of a source's test lake (the fixture is built on first use).
+
+    Building it runs the pipeline, so the test must be marked `e2e` (tests/conftest.py marks
+    the tests that name a lake fixture; this one is looked up by name at run time)."""
+    if request.node.get_closest_marker("e2e") is None:
+        raise AssertionError(f"{request.node.nodeid} opens a pipeline lake: mark it e2e")
     return request.getfixturevalue(LAKE_FIXTURES[source]).lake
 
 

@@ -84,6 +84,7 @@ def parquet_schema(lake, table):
 SOURCE_TABLES = [(source, table) for source in SOURCES for table in catalog_tables(source)]
 
 
+@pytest.mark.e2e  # opens the source's pipeline lake by name (lake_of)
 @pytest.mark.parametrize(("source", "table"), SOURCE_TABLES)
 def test_local_catalog_schema_equals_the_parquet_schema(request, source, table):
     lake = lake_of(request, source)
@@ -101,6 +102,7 @@ def test_local_catalog_schema_equals_the_parquet_schema(request, source, table):
     assert [(c["name"], c["type"]) for c in recorded] == columns
 
 
+@pytest.mark.e2e  # opens the source's pipeline lake by name (lake_of)
 @pytest.mark.parametrize("source", SOURCES)
 def test_local_catalog_records_the_lake_source_and_only_its_tables(request, source):
     catalog = load_local_catalog(lake_of(request, source))
@@ -135,6 +137,7 @@ def test_glue_columns_of_a_spark_schema():
     ]
 
 
+@pytest.mark.e2e  # opens the source's pipeline lake by name (lake_of)
 @pytest.mark.parametrize("source", SOURCES)
 def test_spark_schemas_equal_the_local_catalog(request, spark, source):
     lake = lake_of(request, source)

@@ -121,6 +121,7 @@ def test_views_load_in_dependency_order(source):
         assert {view.name: view.depends_on for view in views}["kpi_summary"] == {"user_ltv"}
 
 
+@pytest.mark.e2e  # opens the source's pipeline lake by name (lake_of)
 @pytest.mark.parametrize(("source", "table"), SOURCE_TABLES)
 def test_ddl_columns_and_types_equal_the_parquet_written(request, source, table):
     zone = str(lake_of(request, source) / "curated")

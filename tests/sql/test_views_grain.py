@@ -4,6 +4,8 @@ tests/sql/test_views_parity.py shows Spark SQL returns the same rows."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ecom.catalog.ddl import view_files
@@ -56,14 +58,14 @@ CASES = [(source, view) for source in SOURCES for view in sorted(GRAIN_KEYS[sour
 
 
 @pytest.fixture(scope="module")
-def grain_engines(request):
-    """Source → the local engine on that source's test lake, opened on first use."""
-    opened: dict[str, LocalEngine] = {}
+def grain_engines():
+    """Lake folder → the local engine on it, opened on first use."""
+    opened: dict[Path, LocalEngine] = {}
 
-    def engine(source: str) -> LocalEngine:
-        if source not in opened:
-            opened[source] = LocalEngine(lake_of(request, source))
-        return opened[source]
+    def engine(lake: Path) -> LocalEngine:
+        if lake not in opened:
+            opened[lake] = LocalEngine(lake)
+        return opened[lake]
 
     yield engine
     for opened_engine in opened.values():
@@ -76,9 +78,10 @@ def test_every_view_of_each_source_has_its_grain_here():
         assert checked == set(view_files(source=source)), source
 
 
+@pytest.mark.e2e  # opens each source's pipeline lake by name (lake_of)
 @pytest.mark.parametrize(("source", "view"), CASES)
-def test_grain_keys_are_unique_and_not_null(grain_engines, source, view):
-    engine = grain_engines(source)
+def test_grain_keys_are_unique_and_not_null(request, grain_engines, source, view):
+    engine = grain_engines(lake_of(request, source))
     keys = GRAIN_KEYS[source][view]
     if not keys:
         assert len(engine.query(f"select * from {view}").rows) == 1

@@ -19,7 +19,12 @@ from ecom.sources.clickstream.lines import (
     to_staged,
     validate_lines,
 )
-from ecom.sources.staging import drop_exact_duplicates, to_quarantine, with_raw_fields
+from ecom.sources.staging import (
+    drop_exact_duplicates,
+    grouping_order,
+    to_quarantine,
+    with_raw_fields,
+)
 
 LINES_SCHEMA = StructType(
     [StructField("value", StringType()), StructField("source_file", StringType())]
@@ -142,3 +147,29 @@ def test_drop_exact_duplicates_keeps_one_of_each_identical_event(spark) -> None:
         [(Decimal("35.79"),), (Decimal("35.80"),)], "price decimal(18,2)"
     )
     assert_df_equality(result, expected, ignore_row_order=True)
+
+
+def test_drop_exact_duplicates_keeps_the_first_files_copy_in_write_order(spark) -> None:
+    session = GOOD.split(",")[8]  # "72d7...": sorts before "b-session"
+    late = with_field(GOOD, 0, "2019-10-01 00:00:09 UTC")
+    other = with_field(with_field(GOOD, 0, "2019-10-01 00:00:01 UTC"), 8, "b-session")
+    rows = [(GOOD, "day-b.csv"), (GOOD, "day-a.csv"), (late, "day-b.csv"), (other, "day-b.csv")]
+    validated = validate_lines(spark.createDataFrame(rows, LINES_SCHEMA), LAYOUT)
+    staged = to_staged(validated, "r", F.current_timestamp())
+    result = drop_exact_duplicates(staged, 1, EVENT_COLUMNS, ("session_id", "event_at"))
+    # One task: rows come out by date, session, time (the order the staged files keep), and
+    # of GOOD's two copies the one of the file that sorts first is kept.
+    seen = [
+        (row["session_id"], row["event_at"].second, row["source_file"]) for row in result.collect()
+    ]
+    assert seen == [
+        (session, 5, "day-a.csv"),
+        (session, 9, "day-b.csv"),
+        ("b-session", 1, "day-b.csv"),
+    ]
+
+
+def test_grouping_order_puts_the_date_and_the_write_order_first() -> None:
+    assert grouping_order(("a", "b", "c"), ("c", "a")) == ["event_date", "c", "a", "b"]
+    with pytest.raises(ValueError, match="order column"):
+        grouping_order(("a",), ("z",))

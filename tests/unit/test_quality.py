@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pyspark.sql.functions as F
 import pytest
+from chispa import assert_df_equality
 from pyspark.sql.types import (
     DateType,
     DecimalType,
@@ -497,9 +498,7 @@ def test_measured_metrics_give_the_same_results_as_a_scan(spark, results_df) -> 
         evaluated_at=EVALUATED_AT,
         measured=measured,
     )
-    assert sorted(map(tuple, measured_df.collect()), key=repr) == sorted(
-        map(tuple, results_df.collect()), key=repr
-    )
+    assert_df_equality(measured_df, results_df, ignore_row_order=True)
 
 
 def test_rows_sharing_keys_finds_duplicates_that_touch_the_checked_rows(spark) -> None:

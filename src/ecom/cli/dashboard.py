@@ -73,10 +73,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     """`ecom dashboards render`: the requests deploy would send, one JSON file each."""
     from ecom.dashboard.deploy import resolve_target
     from ecom.dashboard.quicksight import all_requests
-    from ecom.dashboard.spec import load_spec
+    from ecom.dashboard.spec import for_source, load_spec
 
-    spec = load_spec(args.spec)
     config, region = _stage(args)
+    spec = for_source(load_spec(args.spec), config.raw_source)
     account = args.account or config.account or PLACEHOLDER_ACCOUNT
     principal = args.principal or os.environ.get("ECOM_QUICKSIGHT_PRINCIPAL_ARN")
     principal = principal or config.quicksight_principal_arn
@@ -103,10 +103,10 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     import boto3
 
     from ecom.dashboard.deploy import deploy_dashboard, resolve_target
-    from ecom.dashboard.spec import load_spec
+    from ecom.dashboard.spec import for_source, load_spec
 
-    spec = load_spec(args.spec)
     config, region = _stage(args)
+    spec = for_source(load_spec(args.spec), config.raw_source)
     session = boto3.Session(profile_name=args.profile, region_name=region)
     if session.get_credentials() is None:
         raise InvalidArgumentError("dashboards deploy needs AWS credentials (none found)")

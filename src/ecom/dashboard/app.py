@@ -1,8 +1,12 @@
 """The local dashboard (Streamlit + Plotly): the sheets of dashboards/spec.json on the lake.
 
 Run through `ecom dashboard [--lake DIR] [--port 8501]`. The lake comes from `--lake` after
-`--` on the streamlit command line, else $ECOM_LAKE, else data/lake. Every number is a query
-of the spec's view through the local engine, with the filter choices bound as parameters.
+`--` on the streamlit command line, else $ECOM_LAKE, else data/lake. The sheets are those of
+the lake's source (`DashboardData.spec`, resolved from the source its catalog records): a
+sheet whose data the lake lacks is not offered. Every number is a query of the spec's view
+through the local engine, with the filter choices bound as parameters; every panel (each
+chart, table and row of tiles) has a CSV download of its rows. The figures are built by
+`ecom.dashboard.figures`.
 """
 
 from __future__ import annotations
@@ -11,16 +15,14 @@ import argparse
 import os
 import sys
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
 from ecom.dashboard.data import DashboardData, Selection, has_curated_tables
+from ecom.dashboard.figures import figure, format_value, label
 from ecom.dashboard.spec import load_spec, measure_alias
 
 
@@ -30,23 +32,6 @@ def lake_from_arguments(argv: list[str]) -> str:
     parser.add_argument("--lake", default=None)
     known, _ = parser.parse_known_args(argv)
     return known.lake or os.environ.get("ECOM_LAKE") or str(Path("data") / "lake")
-
-
-def format_value(value: Any, fmt: str | None) -> str:
-    """A number or date as the spec's format shows it (currency, integer, percent, date)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–"
-    if fmt == "currency":
-        return f"${float(value):,.2f}"
-    if fmt == "integer":
-        return f"{int(value):,}"
-    if fmt == "percent":
-        return f"{float(value):.1%}"
-    if fmt in ("date", "month"):
-        return pd.Timestamp(value).date().isoformat()
-    if isinstance(value, float | Decimal):
-        return f"{float(value):,.2f}"
-    return str(value)
 
 
 @st.cache_resource(show_spinner="Opening the lake…")
@@ -109,73 +94,26 @@ def filter_bar(lake: str, spec: dict[str, Any]) -> Selection:
     return Selection(date_from=date_from, date_to=date_to, values=values)
 
 
-def _label(visual: dict[str, Any], measure: dict[str, Any]) -> str:
-    return measure.get("label") or measure_alias(measure).replace("_", " ").capitalize()
-
-
 def kpi_row(spec: dict[str, Any], lake: str, kpis: list[dict[str, Any]], selection: Selection):
+    """The sheet's tiles side by side, and their values as one CSV download."""
     columns = st.columns(len(kpis))
+    rows = []
     for column, visual in zip(columns, kpis, strict=True):
         measure = visual["measures"][0]
         frame = visual_data(lake, visual["id"], selection)
         value = frame.iloc[0, 0] if len(frame) else None
+        shown = format_value(value, measure.get("format"), spec["currency"])
+        rows.append({"tile": visual["title"], "value": value, "shown": shown})
         delta = None
         if measure.get("format") == "date" and value is not None:
             days = (date.today() - pd.Timestamp(value).date()).days
             delta = f"{days} days before today"
         with column:
-            st.metric(
-                visual["title"],
-                format_value(value, measure.get("format")),
-                delta=delta,
-                delta_color="off",
-            )
+            st.metric(visual["title"], shown, delta=delta, delta_color="off")
+    download_button(f"{kpis[0]['id']}-tiles", pd.DataFrame(rows))
 
 
-def figure(visual: dict[str, Any], frame: pd.DataFrame) -> go.Figure:
-    """One Plotly figure for a spec visual and its data."""
-    dims = {d.get("role", "x"): d["column"] for d in visual.get("dimensions", [])}
-    names = [measure_alias(m) for m in visual["measures"]]
-    labels = {measure_alias(m): _label(visual, m) for m in visual["measures"]}
-    kind = visual["type"]
-    if kind == "line":
-        fig = px.line(frame, x=dims["x"], y=names, labels=labels, markers=len(frame) < 40)
-    elif kind == "bar" and "color" in dims:
-        color = dims["color"]
-        if frame[color].dtype == bool:  # a legend of "is passed: yes / no", not True / False
-            words = {True: "yes", False: "no"}
-            frame = frame.assign(
-                **{color: frame[color].map(lambda v: f"{color.replace('_', ' ')}: {words[v]}")}
-            )
-        fig = px.bar(frame, x=dims["x"], y=names[0], color=color, barmode="group", labels=labels)
-    elif kind == "bar" and visual.get("orientation") == "horizontal":
-        fig = px.bar(frame.iloc[::-1], x=names[0], y=dims["x"], orientation="h", labels=labels)
-    elif kind == "bar":
-        fig = px.bar(frame, x=dims["x"], y=names, barmode="group", labels=labels)
-    elif kind == "donut":
-        fig = px.pie(frame, names=dims["x"], values=names[0], hole=0.5)
-    elif kind == "heatmap":
-        grid = frame.pivot(index=dims["y"], columns=dims["x"], values=names[0])
-        fig = px.imshow(
-            grid,
-            text_auto=".0%",
-            aspect="auto",
-            color_continuous_scale="Blues",
-            labels={"x": dims["x"], "y": dims["y"], "color": labels[names[0]]},
-        )
-    elif kind == "histogram":
-        fig = px.histogram(frame, x=names[0], nbins=30, labels=labels)
-    elif kind == "funnel":
-        stages = [labels[name] for name in names]
-        counts = [float(frame.iloc[0][name] or 0) for name in names] if len(frame) else [0] * 3
-        fig = go.Figure(go.Funnel(y=stages, x=counts, textinfo="value+percent initial"))
-    else:
-        raise ValueError(f"no local rendering for {kind}")
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, height=340, legend_title=None)
-    return fig
-
-
-def table_view(visual: dict[str, Any], frame: pd.DataFrame) -> pd.DataFrame:
+def table_view(visual: dict[str, Any], frame: pd.DataFrame, currency: str) -> pd.DataFrame:
     """A table visual's rows with its labels as headers and its formats applied."""
     shown = pd.DataFrame(index=frame.index)
     for measure in visual["measures"]:
@@ -183,34 +121,74 @@ def table_view(visual: dict[str, Any], frame: pd.DataFrame) -> pd.DataFrame:
         fmt = measure.get("format")
         values = frame[column]
         if fmt:
-            values = values.map(lambda value, fmt=fmt: format_value(value, fmt))
-        shown[_label(visual, measure)] = values
+            values = values.map(lambda value, fmt=fmt: format_value(value, fmt, currency))
+        shown[label(measure)] = values
     return shown
 
 
-def chart(lake: str, visual: dict[str, Any], selection: Selection) -> None:
+def chart(lake: str, spec: dict[str, Any], visual: dict[str, Any], selection: Selection) -> None:
+    """One panel: its title, the chart (or table), its rows as a CSV download, and the rows
+    themselves behind "Data"."""
     frame = visual_data(lake, visual["id"], selection)
     st.subheader(visual["title"])
     if frame.empty:
-        st.info("No rows for this selection.")
+        st.info(empty_panel_text(visual, model_report(lake)))
         return
+    if visual.get("evaluation"):
+        st.caption(evaluation_text(visual, frame, spec["currency"]))
     if visual["type"] == "table":
-        table_with_download(visual, table_view(visual, frame), frame)
+        st.dataframe(
+            table_view(visual, frame, spec["currency"]),
+            hide_index=True,
+            key=f"table-{visual['id']}",
+        )
+        download_button(visual["id"], frame)
         return
-    st.plotly_chart(figure(visual, frame), key=f"chart-{visual['id']}")
+    fig = figure(visual, frame, currency=spec["currency"])
+    st.plotly_chart(fig, key=f"chart-{visual['id']}")
+    download_button(visual["id"], frame)
     with st.expander("Data"):
-        table_with_download(visual, frame, frame)
+        st.dataframe(frame, hide_index=True, key=f"table-{visual['id']}")
 
 
-def table_with_download(visual: dict[str, Any], shown: Any, frame: Any) -> None:
-    """A visual's rows as a table, and the same rows as a CSV download."""
-    st.dataframe(shown, hide_index=True, key=f"table-{visual['id']}")
+@st.cache_data(show_spinner=False)
+def model_report(lake: str) -> dict[str, dict[str, Any]]:
+    return open_data(lake).model_stages
+
+
+def empty_panel_text(visual: dict[str, Any], stages: dict[str, dict[str, Any]]) -> str:
+    """What an empty panel says: a model stage's skip reason when the run skipped it (its
+    scores are not shown without their evaluation), else that the selection has no rows."""
+    stage = visual.get("model_stage")
+    entry = stages.get(stage or "", {})
+    if stage and entry.get("status") != "done":
+        reason = entry.get("reason") or "no run of the model job has reported it yet"
+        return f"Not shown: the model stage {stage} was skipped ({reason})."
+    if visual.get("evaluation"):
+        return "Not shown: these scores have no evaluation (out-of-fold metrics) beside them."
+    return "No rows for this selection."
+
+
+def evaluation_text(visual: dict[str, Any], frame: pd.DataFrame, currency: str) -> str:
+    """The evaluation beside a score panel: "ROC AUC ...: 0.71 · PR AUC: 0.52"."""
+    return " · ".join(
+        f"{label(m)}: {format_value(frame[measure_alias(m)].iloc[0], m.get('format'), currency)}"
+        for m in visual["evaluation"]
+    )
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A panel's rows as CSV (UTF-8, a header, no index)."""
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def download_button(panel_id: str, frame: pd.DataFrame) -> None:
     st.download_button(
         "Download CSV",
-        frame.to_csv(index=False).encode(),
-        file_name=f"{visual['id']}.csv",
+        csv_bytes(frame),
+        file_name=f"{panel_id}.csv",
         mime="text/csv",
-        key=f"csv-{visual['id']}",
+        key=f"csv-{panel_id}",
     )
 
 
@@ -225,10 +203,10 @@ def show_sheet(lake: str, spec: dict[str, Any], sheet: dict[str, Any], selection
         if pair and (visual is None or visual["type"] == "table" or len(pair) == 2):
             for column, charted in zip(st.columns(2), pair, strict=False):
                 with column:
-                    chart(lake, charted, selection)
+                    chart(lake, spec, charted, selection)
             pair = []
         if visual is not None and visual["type"] == "table":
-            chart(lake, visual, selection)
+            chart(lake, spec, visual, selection)
         elif visual is not None:
             pair.append(visual)
 
@@ -246,7 +224,10 @@ def main() -> None:
     selection = filter_bar(lake, spec)
     sheet = spec["sheets"][titles.index(title)]
     show_sheet(lake, spec, sheet, selection)
-    st.caption(f"Lake: {lake} · the Athena views of sql/views on the local engine (DuckDB)")
+    st.caption(
+        f"Lake: {lake} · source {spec['source']} · the Athena views of sql/views on the local "
+        "engine (DuckDB)"
+    )
 
 
 main()

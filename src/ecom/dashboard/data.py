@@ -1,11 +1,14 @@
 """The local dashboard's data: spec visuals → parameterised DuckDB queries on the lake.
 
-Every query is built from the validated spec: view and column names come only from the
-spec (checked against the engine's schema, then quoted), while everything a user chooses
-(dates, categories, brands) is bound as a DuckDB parameter, never pasted into the SQL.
-The views are the Athena views of sql/views, created by `LocalEngine`, which also maps the
-catalog tables (the star schema and `dq_results`); the local-only data-quality sources are
-the run reports (JSON) and the quarantine (Parquet) of the lake.
+Every query is built from the validated spec, resolved for the lake's source (the source
+its local catalog records): view and column names come only from the spec (checked against
+the engine's schema, then quoted), while everything a user chooses (dates, categories,
+brands) is bound as a DuckDB parameter, never pasted into the SQL. The views are the Athena
+views of the lake's source, created by `LocalEngine`, which also maps the catalog tables (the
+star schema and `dq_results`). The local-only data-quality sources are the run reports (JSON)
+and the quarantined rows of the runs the staged publication holds (`quarantine_runs`), so a
+killed run's leftovers never count; which tables exist comes from the curated publication
+and the local catalog, never from listing folders.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from ecom.dashboard.spec import measure_alias
+from ecom.dashboard.spec import band_column, bands, for_source, measure_alias
 from ecom.storage import published, runreports
 from ecom.storage.lake import CATALOG_TABLES
 
@@ -69,6 +72,16 @@ def has_curated_tables(lake_root: str | Path) -> bool:
     return published.has_curated_tables(lake_root)
 
 
+def quarantine_files(lake_root: str | Path) -> list[Path]:
+    """The Parquet files of the quarantined rows the staged publication holds: those of its
+    `quarantine_runs` (a killed or superseded run's rows are not the lake's)."""
+    files: list[Path] = []
+    for folder in published.quarantine_folders(lake_root):
+        parquet = Path(folder).glob("*.parquet")
+        files += sorted(path for path in parquet if not path.name.startswith(("_", ".")))
+    return files
+
+
 def load_run_reports(lake_root: str | Path) -> pd.DataFrame:
     """One row per run (run_id, finished_at, row counts, seconds), oldest first."""
     rows = [runreports.run_summary(report) for report in runreports.load_runs(lake_root)]
@@ -77,24 +90,30 @@ def load_run_reports(lake_root: str | Path) -> pd.DataFrame:
     return frame.sort_values("finished_at", kind="stable").reset_index(drop=True)
 
 
-def build_query(
+def model_stages(lake_root: str | Path) -> dict[str, dict[str, Any]]:
+    """The customer-model stages of the latest run report (stage → {"status", "reason", ...});
+    empty when no run reported them."""
+    latest: dict[str, Any] = {}
+    for report in runreports.load_runs(lake_root):
+        if report.get("models") and str(report.get("finished_at", "")) >= str(
+            latest.get("finished_at", "")
+        ):
+            latest = report
+    return dict(latest.get("models", {}))
+
+
+def _conditions(
     spec: Mapping[str, Any], visual: Mapping[str, Any], selection: Selection
-) -> BoundQuery:
-    """One visual's query: dimensions, aggregated measures, the bound filters, sort, limit."""
+) -> tuple[list[str], list[Any]]:
+    """The visual's fixed `where` and `latest`, then the user's filters, with their values."""
     source = visual["source"]
-    dimensions = [d["column"] for d in visual.get("dimensions", [])]
-    selects = [quote(column) for column in dimensions]
-    for measure in visual["measures"]:
-        column = quote(measure["column"])
-        expression = (
-            column if measure["agg"] == "none" else f"{_AGGREGATES[measure['agg']]}({column})"
-        )
-        selects.append(f"{expression} as {quote(measure_alias(measure))}")
     conditions: list[str] = []
     params: list[Any] = []
     for column, value in visual.get("where", {}).items():
         conditions.append(f"{quote(column)} = ?")
         params.append(value)
+    for measure in visual.get("evaluation", []):  # no score without its evaluation
+        conditions.append(f"{quote(measure['column'])} is not null")
     if latest := visual.get("latest"):
         column, by = quote(latest["column"]), quote(latest["by"])
         conditions.append(
@@ -115,6 +134,28 @@ def build_query(
         elif chosen := list(selection.values.get(spec_filter["id"], [])):
             conditions.append(f"{quote(column)} in ({', '.join('?' for _ in chosen)})")
             params.extend(chosen)
+    return conditions, params
+
+
+def _measure_sql(measure: Mapping[str, Any]) -> str:
+    column = quote(measure["column"])
+    expression = column if measure["agg"] == "none" else f"{_AGGREGATES[measure['agg']]}({column})"
+    return f"{expression} as {quote(measure_alias(measure))}"
+
+
+def build_query(
+    spec: Mapping[str, Any], visual: Mapping[str, Any], selection: Selection
+) -> BoundQuery:
+    """One visual's query: dimensions, aggregated measures (and tooltip measures), the bound
+    filters, sort, limit; a histogram's counts per band."""
+    if visual["type"] == "histogram":
+        return _histogram_query(spec, visual, selection)
+    source = visual["source"]
+    dimensions = [d["column"] for d in visual.get("dimensions", [])]
+    selects = [quote(column) for column in dimensions]
+    extra = [*visual.get("tooltip", []), *visual.get("evaluation", [])]
+    selects += [_measure_sql(m) for m in [*visual["measures"], *extra]]
+    conditions, params = _conditions(spec, visual, selection)
     sql = f"select {', '.join(selects)} from {quote(source)}"
     if conditions:
         sql += " where " + " and ".join(conditions)
@@ -124,7 +165,7 @@ def build_query(
     order = []
     if sort := visual.get("sort"):
         order.append(f"{quote(sort['column'])} {'desc' if sort.get('descending') else 'asc'}")
-    order += [quote(column) for column in _sort_dimensions(visual)]
+    order += [quote(column) for column in order_dimensions(visual)]
     if visual["type"] == "table":  # then by its columns, left to right: a stable listing
         ordered = {visual.get("sort", {}).get("column")}
         order += [quote(m) for m in map(measure_alias, visual["measures"]) if m not in ordered]
@@ -135,15 +176,52 @@ def build_query(
     return BoundQuery(sql, params)
 
 
-def _sort_dimensions(visual: Mapping[str, Any]) -> list[str]:
-    """Dimensions in display order: x first, then an explicit sort key, then the rest."""
+def _histogram_query(
+    spec: Mapping[str, Any], visual: Mapping[str, Any], selection: Selection
+) -> BoundQuery:
+    """Rows counted per band of the binned column, in band order (empty bands left out)."""
+    column = quote(visual["bins"]["column"])
+    every = bands(spec, visual)
+    label_cases = " ".join(f"when {column} < ? then ?" for _ in every[:-1])
+    order_cases = " ".join(f"when {column} < ? then ?" for _ in every[:-1])
+    label_params: list[Any] = [v for b in every[:-1] for v in (b.upper, b.label)]
+    order_params: list[Any] = [v for b in every[:-1] for v in (b.upper, b.index)]
+    label = f"case {label_cases} else ? end"
+    band_order = f"case {order_cases} else ? end"
+    conditions, params = _conditions(spec, visual, selection)
+    conditions.insert(0, f"{column} is not null")
+    sql = (
+        f"select {label} as {quote(band_column(visual))}, {_measure_sql(visual['measures'][0])} "
+        f"from {quote(visual['source'])} where {' and '.join(conditions)} "
+        f"group by 1 order by min({band_order})"
+    )
+    return BoundQuery(
+        sql,
+        [*label_params, every[-1].label, *params, *order_params, every[-1].index],
+    )
+
+
+def order_dimensions(visual: Mapping[str, Any]) -> list[str]:
+    """Dimensions in display order. A `sort` dimension orders the colours when the visual has
+    a colour dimension (x first: months, then weekdays Monday → Sunday), else the x values
+    themselves (LTV tiers Low → VIP, not alphabetically)."""
     dims = visual.get("dimensions", [])
-    rank = {"x": 0, "y": 1, "sort": 2, "color": 3}
+    has_color = any(d.get("role") == "color" for d in dims)
+    rank = (
+        {"x": 0, "y": 1, "sort": 2, "color": 3}
+        if has_color
+        else {"sort": 0, "x": 1, "y": 2, "color": 3}
+    )
     return [d["column"] for d in sorted(dims, key=lambda d: rank.get(d.get("role", "x"), 4))]
 
 
 class DashboardData:
-    """The lake's views and data-quality sources on one LocalEngine, queried per visual."""
+    """The lake's views and data-quality sources on one LocalEngine, queried per visual.
+
+    `spec` is the whole spec (or one already resolved for the lake's source); `self.spec` is
+    the spec of the lake's source: its sheets alone, so a sheet the lake has no data for is
+    not shown at all.
+    """
 
     def __init__(
         self, lake_root: str | Path, spec: Mapping[str, Any], *, threads: int | None = None
@@ -151,18 +229,19 @@ class DashboardData:
         from ecom.query.local import LocalEngine
 
         self.lake_root = str(lake_root)
-        self.spec = spec
         self.engine = LocalEngine(self.lake_root, threads=threads)
+        self.source = self.engine.source
+        self.spec = for_source(spec, self.source)
         self.connection = self.engine.connection
+        self.model_stages = model_stages(self.lake_root)
         self.connection.register("dq_run_reports", load_run_reports(self.lake_root))
         self._register_quarantine()
         self._register_missing_tables()
 
     def _register_quarantine(self) -> None:
-        folders = published.quarantine_folders(self.lake_root)  # what the publication holds
-        if folders:
+        if files := quarantine_files(self.lake_root):  # what the publication holds
             relation = self.connection.read_parquet(
-                [f"{folder}/*.parquet" for folder in folders], hive_partitioning=True
+                [str(path) for path in files], hive_partitioning=True
             )
             relation.select("ingest_run_id, reason").create_view("dq_quarantine")
         else:

@@ -215,7 +215,7 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
     )
     staged_df = (
         source.to_staged(validated_df, args.run_id, ingested_at)
-        .transform(drop_exact_duplicates, partitions, source.key_columns)
+        .transform(drop_exact_duplicates, partitions, source.key_columns, source.order_columns)
         .observe(written_metrics, *staged_metrics(source))
     )
     existing = tablestore.partition_values(snapshot, STAGED_TABLE)
@@ -315,9 +315,9 @@ def merge_into_staged(
         spark, staged_zone, snapshot, STAGED_TABLE, source.staged_schema, dates
     ).observe(before, *staged_metrics(source))
     incoming_df = spark.read.schema(source.staged_schema).parquet(incoming_path)
-    merged_df = merge_staged(existing_df, incoming_df, partitions, source.key_columns).observe(
-        after, *staged_metrics(source)
-    )
+    merged_df = merge_staged(
+        existing_df, incoming_df, partitions, source.key_columns, source.order_columns
+    ).observe(after, *staged_metrics(source))
     entry = tablestore.write_version(  # the counts come with the write: no extra scans
         spark, staged_zone, STAGED_TABLE, args.run_id, arranged(merged_df, source), STAGED_DATE
     )

@@ -37,8 +37,9 @@ FIT_THREADS = 4
 # Customers per partition of the feature vectors: few partitions, few tasks per iteration.
 CUSTOMERS_PER_PARTITION = 200_000
 # The sweep over k fits a seeded sample of at most this many customers (silhouettes and
-# centroids are stable well below it); the chosen model then assigns every customer.
-SWEEP_SAMPLE = 50_000
+# centroids are stable well below it: 20k and 50k of 185k customers chose the same k with
+# silhouettes 0.533 and 0.531); the chosen model then assigns every customer.
+SWEEP_SAMPLE = 20_000
 
 
 @dataclass

@@ -31,6 +31,19 @@ JOB_CONF: dict[str, str] = {
     ),
 }
 
+# Extra Spark settings for local sessions, read from the environment (see local_session).
+EXTRA_CONF_ENV = "ECOM_SPARK_CONF"
+
+
+def extra_conf(text: str | None = None) -> dict[str, str]:
+    """`key=value` pairs separated by whitespace (e.g. `$ECOM_SPARK_CONF`) → a dict."""
+    text = os.environ.get(EXTRA_CONF_ENV, "") if text is None else text
+    pairs = [item.split("=", 1) for item in text.split()]
+    bad = [pair[0] for pair in pairs if len(pair) != 2 or not pair[0]]
+    if bad:
+        raise ValueError(f"{EXTRA_CONF_ENV}: expected key=value pairs, got {' '.join(bad)!r}")
+    return {key: value for key, value in pairs}
+
 
 def local_session(
     app_name: str = "ecom",
@@ -42,7 +55,13 @@ def local_session(
     class_archive: bool = True,
 ) -> SparkSession:
     """A local SparkSession for the embedded default (quiet logs, no UI, UTC), its JVM's
-    classes mapped from the class archive when there is one (see ecom.runtime.classarchive)."""
+    classes mapped from the class archive when there is one (see ecom.runtime.classarchive).
+
+    `$ECOM_SPARK_CONF` adds Spark settings, as whitespace-separated `key=value` pairs,
+    applied last; unset in normal runs. benchmarks/profile_pipeline.py uses it to write
+    Spark's event log: `ECOM_SPARK_CONF="spark.eventLog.enabled=true
+    spark.eventLog.dir=file:///tmp/events"`.
+    """
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -69,7 +88,7 @@ def local_session(
         .config("spark.default.parallelism", str(cores * 2))
         .config("spark.sql.files.maxPartitionBytes", str(64 * 1024 * 1024))
     )
-    for key, value in JOB_CONF.items():
+    for key, value in {**JOB_CONF, **extra_conf()}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")

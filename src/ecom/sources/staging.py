@@ -99,41 +99,69 @@ def to_quarantine(validated_df: DataFrame, run_id: str, ingested_at: Column) -> 
     )
 
 
-def drop_exact_duplicates(staged_df: DataFrame, partitions: int, keys: Sequence[str]) -> DataFrame:
-    """Staged rows → the same rows without exact duplicates (equal `keys`), clustered by date.
+def grouping_order(keys: Sequence[str], order: Sequence[str] = ()) -> list[str]:
+    """The duplicate key as the de-duplication groups by it: the date, then `order` (the
+    columns each date's file is sorted by, all among `keys`), then the other keys.
+
+    Spark sorts each task's rows by the grouping columns, in this order, to group them; the
+    sorted output then already is the order the staged write wants, so the write needs no
+    second sort of every row (20M events: one sort instead of two in the costliest stage).
+    """
+    missing = [name for name in order if name not in keys]
+    if missing:
+        raise ValueError(f"order column(s) {', '.join(missing)} not among the duplicate key")
+    return [STAGED_DATE, *order, *[name for name in keys if name not in order]]
+
+
+def drop_exact_duplicates(
+    staged_df: DataFrame, partitions: int, keys: Sequence[str], order: Sequence[str] = ()
+) -> DataFrame:
+    """Staged rows → the same rows without exact duplicates (equal `keys`), clustered by date
+    and sorted within each task by date, then `order`.
 
     Hash-partitioning on the date first lets one shuffle serve both the de-duplication
     (its clustering is a subset of the duplicate key) and the partitioned write (each date
     lands in one task, so one file per date). The surviving row of a duplicate group keeps
-    the lineage of an arbitrary one of its copies.
+    the lineage of its first copy (lowest file, then line).
     """
     require_columns(staged_df, [*keys, STAGED_DATE], "drop_exact_duplicates")
-    return staged_df.repartition(partitions, STAGED_DATE).dropDuplicates([*keys, STAGED_DATE])
+    return _one_per_key(staged_df.repartition(partitions, STAGED_DATE), keys, order)
+
+
+def _one_per_key(rows_df: DataFrame, keys: Sequence[str], order: Sequence[str]) -> DataFrame:
+    """Rows → one row per (date, keys), grouped in `grouping_order`, keeping the least
+    lineage (LINEAGE_COLUMNS compared last to first) and any value of the other columns."""
+    columns = rows_df.columns
+    group = grouping_order(keys, order)
+    others = [name for name in columns if name not in group and name not in LINEAGE_COLUMNS]
+    lineage = [name for name in LINEAGE_COLUMNS if name in columns]
+    aggregates = [F.first(name).alias(name) for name in others]
+    if lineage:
+        least = F.min(F.struct(*[F.col(name) for name in reversed(lineage)]))
+        aggregates.append(least.alias("_lineage"))
+    grouped_df = rows_df.groupBy(*group).agg(*aggregates)
+    return grouped_df.select(
+        *[
+            F.col(f"_lineage.{name}").alias(name) if name in lineage else F.col(name)
+            for name in columns
+        ]
+    )
 
 
 def merge_staged(
-    existing_df: DataFrame, incoming_df: DataFrame, partitions: int, keys: Sequence[str]
+    existing_df: DataFrame,
+    incoming_df: DataFrame,
+    partitions: int,
+    keys: Sequence[str],
+    order: Sequence[str] = (),
 ) -> DataFrame:
-    """Staged rows of some dates + new rows of those dates → one row per distinct row.
+    """Staged rows of some dates + new rows of those dates → one row per distinct row,
+    sorted within each task as `drop_exact_duplicates` leaves them.
 
     The copy ingested first keeps its lineage, so re-delivering a file changes nothing.
     Columns come out as `existing_df` has them.
     """
     columns = existing_df.columns
     require_columns(incoming_df, columns, "merge_staged")
-    group = [*keys, STAGED_DATE]
-    others = [name for name in columns if name not in group and name not in LINEAGE_COLUMNS]
-    lineage = F.min(F.struct(*[F.col(name) for name in reversed(LINEAGE_COLUMNS)]))
-    merged_df = (
-        existing_df.select(*columns)
-        .unionByName(incoming_df.select(*columns))
-        .repartition(partitions, STAGED_DATE)
-        .groupBy(*group)
-        .agg(lineage.alias("_lineage"), *[F.first(name).alias(name) for name in others])
-    )
-    return merged_df.select(
-        *[
-            F.col(f"_lineage.{name}").alias(name) if name in LINEAGE_COLUMNS else F.col(name)
-            for name in columns
-        ]
-    )
+    union_df = existing_df.select(*columns).unionByName(incoming_df.select(*columns))
+    return _one_per_key(union_df.repartition(partitions, STAGED_DATE), keys, order)
