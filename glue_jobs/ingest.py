@@ -26,14 +26,16 @@ OPTIONAL = {"report_path": None, "run_id": None, "full_refresh": "false", "sourc
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, run the ingest job, write its report, commit the Glue job."""
-    from ecom.jobs.ingest import IngestArgs, run_ingest
-    from ecom.runtime.glue import glue_job, is_true
-    from ecom.storage import hadoopfs
-    from ecom.storage.lake import join_path
+    """Parse arguments, run the ingest step, write its report, commit the Glue job.
+
+    Rows that do not reconcile save the report, then fail the job (ReconciliationError).
+    """
+    from ecom.jobs.ingest import IngestArgs
+    from ecom.jobs.steps import finish, ingest_step, step_report
+    from ecom.runtime.glue import glue_job, is_true, job_arguments
 
     with glue_job(argv or sys.argv, REQUIRED, OPTIONAL) as (spark, args):
-        result = run_ingest(
+        result, failure = ingest_step(
             spark,
             IngestArgs(
                 raw_path=args["raw_path"],
@@ -44,13 +46,16 @@ def main(argv: list[str] | None = None) -> int:
                 source=args["source"],
             ),
         )
-        report = json.dumps({"step": "ingest", **result.to_dict()}, indent=2, default=str)
-        if args["report_path"]:
-            path = join_path(args["report_path"], f"{result.run_id}-ingest.json")
-            hadoopfs.write_text(spark, path, report + "\n")
-        print(report)
-        if not result.reconciles:
-            raise RuntimeError(f"ingest {result.run_id}: row counts do not reconcile")
+        report = step_report(
+            result.run_id,
+            ["ingest"],
+            job_arguments(args),
+            ingest=result,
+            seconds={"ingest": result.seconds, "total": result.seconds},
+            failure=failure,
+        )
+        print(json.dumps(report, indent=2, default=str))
+        finish(spark, args["report_path"], report, failure)
     return 0
 
 

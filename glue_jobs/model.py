@@ -7,7 +7,9 @@ Job arguments (all paths `s3://...` on AWS, local paths locally):
   --run_id        optional: defaults to the Glue job run id
   --database      optional: Glue database to register the published curated tables,
                   their partitions and dq_results in (also after a failed data-quality
-                  gate, so the failing run's dq_results are queryable in Athena)
+                  gate, so the failing run's dq_results are queryable in Athena); without
+                  it a local lake's curated zone (`<lake>/curated`) is registered in the
+                  local catalog, as `ecom run` does (`ecom.catalog.catalog_for`)
   --full_refresh  optional: "true" rebuilds every curated table from all staged events
   --date_from, --date_to  optional: backfill, rebuild these event dates (YYYY-MM-DD)
   --fiscal_year_start_month  optional: 1-12, the month dim_time's fiscal year starts (1)
@@ -42,12 +44,15 @@ OPTIONAL = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, run the model job, write its report, commit the Glue job."""
-    from ecom.jobs.model import ModelArgs, run_model
-    from ecom.quality import DataQualityError
-    from ecom.runtime.glue import glue_job, is_true
-    from ecom.storage import hadoopfs
-    from ecom.storage.lake import join_path
+    """Parse arguments, run the model step, register the catalog, write the report, commit.
+
+    A failed data-quality gate registers the published dq_results and saves the report,
+    then fails the job (DataQualityError).
+    """
+    from ecom.catalog import catalog_for
+    from ecom.jobs.curated import ModelArgs
+    from ecom.jobs.steps import finish, model_step, step_report
+    from ecom.runtime.glue import glue_job, is_true, job_arguments
 
     with glue_job(argv or sys.argv, REQUIRED, OPTIONAL) as (spark, args):
         model_args = ModelArgs(
@@ -64,34 +69,20 @@ def main(argv: list[str] | None = None) -> int:
             risk_high=float(args["risk_high"]),
             model_seed=int(args["model_seed"]),
         )
-        try:
-            result = run_model(spark, model_args)
-        except DataQualityError:
-            # Only dq_results was published: register it, then fail the job.
-            if args["database"]:
-                register_catalog(spark, args["database"], args["curated_path"])
-            raise
-        report = json.dumps({"step": "model", **result.to_dict()}, indent=2, default=str)
-        if args["report_path"]:
-            path = join_path(args["report_path"], f"{result.run_id}-model.json")
-            hadoopfs.write_text(spark, path, report + "\n")
-        print(report)
-        if args["database"]:
-            register_catalog(spark, args["database"], args["curated_path"])
+        catalog = catalog_for(args["curated_path"], args["database"])
+        result, failure, registered = model_step(spark, model_args, catalog)
+        print(json.dumps(registered, indent=2, default=str))
+        report = step_report(
+            result.run_id,
+            ["model"],
+            job_arguments(args),
+            model=result,
+            seconds={"model": result.seconds, "total": result.seconds},
+            failure=failure,
+        )
+        print(json.dumps(report, indent=2, default=str))
+        finish(spark, args["report_path"], report, failure)
     return 0
-
-
-def register_catalog(spark, database: str, curated_path: str) -> None:
-    """Register what the curated publication names (tables, partitions, dq_results) in Glue."""
-    import boto3
-
-    from ecom.catalog import register_glue, spark_table_schemas
-    from ecom.storage import tablestore
-
-    snapshot = tablestore.load(spark, curated_path)
-    tables = spark_table_schemas(spark, curated_path, snapshot)
-    catalog = register_glue(boto3.client("glue"), database, curated_path, tables, snapshot)
-    print(json.dumps(catalog, indent=2, default=str))
 
 
 if __name__ == "__main__":

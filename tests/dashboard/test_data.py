@@ -77,7 +77,19 @@ def test_model_stages_of_the_latest_report_that_has_them(tmp_path) -> None:
         "c": {"finished_at": "2026-01-03T00:00:00Z", "models": {}},  # the model did not run
     }
     for run_id, report in reports.items():
-        (runs / f"{run_id}.json").write_text(json.dumps({"run_id": run_id, **report}))
+        (runs / f"{run_id}.json").write_text(
+            json.dumps(
+                {
+                    "report_version": 3,
+                    "run_id": run_id,
+                    "steps": ["model"],
+                    "status": "succeeded",
+                    "rows": {},
+                    "model": {},
+                    **report,
+                }
+            )
+        )
     assert model_stages(tmp_path) == {"churn_clv": {"status": "skipped", "reason": "too short"}}
     assert model_stages(tmp_path / "elsewhere") == {}
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ecom.sources.clickstream.contract import RAW_HEADER
+from ecom.storage import runreports
 
 pytestmark = pytest.mark.e2e
 
@@ -58,7 +59,13 @@ def test_ingest_then_model_scripts_write_tables_and_reports(tmp_path) -> None:
     )
     assert ingest.returncode == 0, ingest.stderr[-2000:]
     report = json.loads((lake / "reports" / "glue-local-1-ingest.json").read_text())
-    assert (report["rows_read"], report["rows_staged"], report["duplicates_dropped"]) == (4, 2, 1)
+    assert (report["report_version"], report["steps"], report["status"]) == (
+        3,
+        ["ingest"],
+        "succeeded",
+    )
+    rows = report["rows"]
+    assert (rows["read"], rows["staged"], rows["duplicates_dropped"]) == (4, 2, 1)
     assert report["quarantined_by_reason"] == {"negative_price": 1}
 
     model = run_script(
@@ -73,9 +80,21 @@ def test_ingest_then_model_scripts_write_tables_and_reports(tmp_path) -> None:
         "glue-local-1",
     )
     assert model.returncode == 0, model.stderr[-2000:]
-    tables = json.loads((lake / "reports" / "glue-local-1-model.json").read_text())["tables"]
+    model_report = json.loads((lake / "reports" / "glue-local-1-model.json").read_text())
+    assert model_report["steps"] == ["model"]
+    tables = model_report["tables"]
     assert tables["fact_purchases"] == 1 and tables["fact_sessions"] == 1
     assert tables["dim_time"] == 1  # only 2019-10-01 has a valid event
+    # No --database and a local lake's curated zone: the local catalog, as `ecom run` writes.
+    catalog = json.loads((lake / "catalog" / "catalog.json").read_text())
+    assert catalog["tables"]["fact_purchases"]["rows"] == 1
+    # The two step reports read back as one run, as `ecom status` shows it.
+    (run,) = runreports.merge_steps(
+        runreports.parse_report(path.read_text(), str(path))
+        for path in sorted((lake / "reports").glob("*.json"))
+    )
+    assert (run["run_id"], run["steps"]) == ("glue-local-1", ["ingest", "model"])
+    assert (run["rows"]["read"], run["tables"]["fact_purchases"]) == (4, 1)
 
 
 def test_missing_job_argument_is_named(tmp_path) -> None:

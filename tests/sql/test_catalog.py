@@ -14,6 +14,7 @@ from moto import mock_aws
 from pyspark.sql import types as T
 
 from ecom.catalog import (
+    catalog_for,
     glue_columns,
     load_local_catalog,
     register_glue,
@@ -366,3 +367,26 @@ def test_glue_registers_a_table_published_without_data_files(
     assert [(c["Name"], c["Type"]) for c in stored["StorageDescriptor"]["Columns"]] == data
     assert [(k["Name"], k["Type"]) for k in stored["PartitionKeys"]] == partitions
     assert all_partitions(glue, "fact_adjustments") == {}
+
+
+@mock_aws
+def test_the_catalog_a_glue_job_with_a_database_registers_in(aws_credentials, spark, sql_lake):
+    """`catalog_for(curated, database)`, as the model job and `ecom run --glue-database`
+    call it: Glue, with each table where the publication puts it."""
+    glue = boto3.client("glue", region_name=REGION)
+    curated = str(sql_lake.lake / "curated")
+    catalog = catalog_for(curated, DATABASE, glue_client=glue)
+    summary = catalog.register(spark)
+    snapshot = publication(sql_lake.lake)
+    assert (summary["catalog"], summary["source"]) == ("glue", "clickstream")
+    assert registered_source(glue, DATABASE) == "clickstream"
+    names = {t["Name"] for t in glue.get_tables(DatabaseName=DATABASE)["TableList"]}
+    assert names == set(catalog_tables("clickstream"))
+    user = glue.get_table(DatabaseName=DATABASE, Name="dim_user")["Table"]
+    version = snapshot["tables"]["dim_user"]["version"]
+    assert user["StorageDescriptor"]["Location"] == f"{curated}/dim_user/{version}/"
+    purchases = snapshot["tables"]["fact_purchases"]["partitions"]
+    assert all_partitions(glue, "fact_purchases") == {
+        (value,): f"{curated}/fact_purchases/{version}/purchase_date={value}/"
+        for value, version in purchases.items()
+    }

@@ -6,7 +6,6 @@ and the stage's configuration, which names the workflow, jobs and stack.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,7 @@ from urllib.parse import urlparse
 
 from ecom.aws.config import StageConfig
 from ecom.errors import EcomError, InvalidArgumentError
+from ecom.storage import runreports
 from ecom.storage.lake import join_path
 
 STEPS = ("ingest", "model")
@@ -126,8 +126,9 @@ def _seconds(run: Mapping[str, Any]) -> float | None:
 
 
 def read_report(s3: Any, report_path: str, run_id: str, step: str) -> dict[str, Any] | None:
-    """The step's JSON report `<report_path>/<run_id>-<step>.json`, or None if absent."""
-    url = urlparse(join_path(report_path, f"{run_id}-{step}.json"))
+    """The step's run report `<report_path>/<run_id>-<step>.json` (any format
+    `ecom.storage.runreports` reads), or None if absent."""
+    url = urlparse(join_path(report_path, runreports.report_name(run_id, [step])))
     try:
         body = s3.get_object(Bucket=url.netloc, Key=url.path.lstrip("/"))["Body"].read()
     except Exception as error:
@@ -135,15 +136,12 @@ def read_report(s3: Any, report_path: str, run_id: str, step: str) -> dict[str, 
         if code in ("NoSuchKey", "404", "AccessDenied", "NoSuchBucket"):
             return None
         raise _aws_error(f"read report {url.geturl()}", error) from None
-    return json.loads(body)
+    return runreports.parse_report(body, url.geturl())
 
 
 def report_rows(report: Mapping[str, Any]) -> dict[str, int]:
-    """Row counts of an ingest or model report."""
-    if report.get("step") == "ingest":
-        keys = ("rows_read", "rows_staged", "rows_quarantined", "duplicates_dropped")
-        return {key.removeprefix("rows_"): int(report.get(key, 0)) for key in keys}
-    return {"staged": int(report.get("staged_rows", 0)), **report.get("tables", {})}
+    """Row counts of an ingest or model report (`runreports.row_counts`)."""
+    return runreports.row_counts(report)
 
 
 def recent_runs(session: Any, config: StageConfig, *, limit: int = 5) -> list[RunStatus]:

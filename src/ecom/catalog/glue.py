@@ -330,3 +330,25 @@ def spark_table_schemas(
             schema = spark.read.parquet(locations[0][0]).schema
             schemas.append(table_schema_of_spark(name, schema, partitions))
     return schemas
+
+
+class GlueCatalog:
+    """The `Catalog` of a lake on AWS: one Glue database; Athena reads what it registers."""
+
+    kind = "glue"
+
+    def __init__(self, database: str, curated_path: str, client: Any = None) -> None:
+        self.database = database
+        self.curated_path = curated_path
+        self._client = client
+
+    def register(self, spark: SparkSession) -> dict[str, Any]:
+        """Register the curated publication's tables, partitions and dq_results in Glue."""
+        if self._client is None:
+            import boto3  # created here, at run time, never at import
+
+            self._client = boto3.client("glue")
+        snapshot = tablestore.load(spark, self.curated_path)
+        tables = spark_table_schemas(spark, self.curated_path, snapshot)
+        summary = register_glue(self._client, self.database, self.curated_path, tables, snapshot)
+        return {"catalog": self.kind, **summary}

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from ecom.catalog.schema import PARTITION_KEYS, Column, TableSchema, columns_of_arrow
 from ecom.errors import EcomError, InvalidArgumentError
 from ecom.storage import tablestore
-from ecom.storage.lake import Lake, catalog_tables, published_source
+from ecom.storage.lake import Lake, catalog_tables, is_local, published_source
 
 # 2: the catalog records the lake's source, and tables published without data files.
 CATALOG_VERSION = 2
@@ -137,7 +137,7 @@ def _describe_empty_table(
 def build_local_catalog(lake_root: str | Path) -> dict[str, Any]:
     """The catalog of a local lake as a dict (nothing written); NoPipelineRunError if empty."""
     root = str(lake_root)
-    if "://" in root:
+    if not is_local(root):
         raise InvalidArgumentError(f"--lake {root}: the local catalog needs a local folder")
     resolved = str(Path(root).resolve())
     snapshot = tablestore.load_local(Lake(resolved).curated)
@@ -190,3 +190,26 @@ def current_catalog(lake_root: str | Path) -> dict[str, Any]:
 def table_schemas(catalog: dict[str, Any]) -> list[TableSchema]:
     """The tables of a local catalog as TableSchema objects (for Glue registration)."""
     return [TableSchema.from_dict(table) for table in catalog["tables"].values()]
+
+
+class LocalCatalog:
+    """The `Catalog` of a local lake: `<lake>/catalog/catalog.json`, read by `ecom query`."""
+
+    kind = "local"
+
+    def __init__(self, lake_root: str | Path) -> None:
+        self.lake_root = str(lake_root)
+
+    def register(self, spark: Any = None) -> dict[str, Any]:
+        """Write the catalog of what the curated publication names; return a summary."""
+        try:
+            path = register_local(self.lake_root)
+        except NoPipelineRunError:  # a model run before any data: nothing to register yet
+            return {"catalog": self.kind, "path": None, "source": None, "tables": []}
+        saved = load_local_catalog(self.lake_root) or {}
+        return {
+            "catalog": self.kind,
+            "path": str(path),
+            "source": saved.get("source"),
+            "tables": sorted(saved.get("tables", {})),
+        }

@@ -133,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="the raw source (default: the lake's, else told by the files' headers)",
     )
+    run.add_argument(
+        "--glue-database",
+        default=None,
+        help="register the published tables in this Glue database (default: the local "
+        "catalog of a local lake, none for an s3:// lake)",
+    )
     run.add_argument("--driver-memory", default="3g", help="local Spark driver memory")
     add_model_options(run)
 
@@ -189,6 +195,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ecom.jobs.report import format_summary
     from ecom.quality.results import DataQualityError
     from ecom.runtime.spark import local_session
+    from ecom.storage.lake import resolve_root
 
     lake = args.lake or default_lake()
     check_local_arguments(args.raw, lake)  # before the JVM starts: fast one-line errors
@@ -198,7 +205,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         report = run_pipeline(
             spark,
             args.raw,
-            str(Path(lake).resolve()) if "://" not in lake else lake,
+            resolve_root(lake),
             run_id=args.run_id,
             show_progress=not args.quiet,
             full_refresh=args.full_refresh,
@@ -206,6 +213,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             date_to=args.date_to.isoformat() if args.date_to else None,
             source=args.source,
             model_options=model_options(args),
+            database=args.glue_database,
         )
     except DataQualityError as error:  # the report is saved; the summary says what failed
         print(format_summary(error.report))

@@ -1,36 +1,27 @@
 """`ecom status` on a local lake: recent runs from their reports, and what is published now.
 
-Reads only JSON (the run reports and the two zones' publication documents); no Spark.
+Reads only JSON (the run reports, through `ecom.storage.runreports`, and the two zones'
+publication documents); no Spark. A Glue run's ingest and model reports show as one run.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from ecom.errors import InvalidArgumentError
-from ecom.storage import tablestore
+from ecom.storage import runreports, tablestore
 from ecom.storage.lake import Lake
 
 
 def load_reports(lake_root: str | Path, limit: int) -> list[dict[str, Any]]:
-    """The `limit` most recent run reports, newest first (unreadable ones are skipped)."""
-    folder = Path(Lake(str(lake_root)).reports)
-    reports = []
-    for path in folder.glob("*.json"):
-        try:
-            reports.append(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, json.JSONDecodeError):
-            continue
-    reports.sort(key=lambda report: str(report.get("finished_at", "")), reverse=True)
-    return reports[:limit]
+    """The `limit` most recent runs' reports, newest first; RunReportError (naming the file)
+    for a file in the reports folder that is not a run report of a known format."""
+    return list(reversed(runreports.load_runs(lake_root)))[:limit]
 
 
 def _files(report: dict[str, Any]) -> str:
-    counts = report.get("file_counts")
-    if counts is None:  # reports written before file counts existed
-        return f"{len(report.get('files', []))} seen"
+    counts = report["file_counts"]
     return f"{counts['read']} read, {counts['skipped']} skipped, {counts['rejected']} rejected"
 
 
@@ -73,22 +64,22 @@ def format_status(lake_root: str | Path, limit: int = 10) -> list[str]:
         return lines
     lines.append(f"last {len(reports)} run(s), newest first:")
     for report in reports:
-        rows = report.get("rows", {})
-        model = report.get("model") or {}
-        seconds = (report.get("seconds") or {}).get("total", 0.0)
+        rows, model = report["rows"], report["model"]
         lines.append(
-            f"  {report.get('run_id')}  {report.get('status', 'succeeded'):<9} "
-            f"{report.get('finished_at')}  {float(seconds):7.1f} s"
+            f"  {report['run_id']}  {report['status']:<9} "
+            f"{report.get('finished_at') or '-'}  {runreports.total_seconds(report):7.1f} s"
         )
-        lines.append(
-            f"      files {_files(report)}; rows read {rows.get('read', 0):,}, staged "
-            f"{rows.get('staged', 0):,}, quarantined {rows.get('quarantined', 0):,}, "
-            f"duplicates {rows.get('duplicates_dropped', 0):,}"
-        )
-        lines.append(
-            f"      model {model.get('mode', '-')} ({len(model.get('dates_rebuilt', []))} "
-            f"date(s)); data quality {_dq(report)}"
-        )
+        if "ingest" in report["steps"]:
+            lines.append(
+                f"      files {_files(report)}; rows read {rows.get('read', 0):,}, staged "
+                f"{rows.get('staged', 0):,}, quarantined {rows.get('quarantined', 0):,}, "
+                f"duplicates {rows.get('duplicates_dropped', 0):,}"
+            )
+        if "model" in report["steps"]:
+            lines.append(
+                f"      model {model.get('mode', '-')} ({len(model.get('dates_rebuilt', []))} "
+                f"date(s)); data quality {_dq(report)}"
+            )
         if report.get("error"):
             lines.append(f"      error: {report['error']}")
     return lines

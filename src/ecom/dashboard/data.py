@@ -13,7 +13,6 @@ and the local catalog, never from listing folders.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,8 +22,8 @@ from typing import Any
 import pandas as pd
 
 from ecom.dashboard.spec import band_column, bands, for_source, measure_alias
-from ecom.storage import tablestore
-from ecom.storage.lake import CATALOG_TABLES, Lake, curated_tables, published_source
+from ecom.storage import published, runreports
+from ecom.storage.lake import CATALOG_TABLES
 
 RUN_REPORT_COLUMNS = (
     "run_id",
@@ -70,63 +69,37 @@ class BoundQuery:
 
 def has_curated_tables(lake_root: str | Path) -> bool:
     """True when the curated publication names every table of the lake's source's star."""
-    snapshot = tablestore.load_local(Lake(str(lake_root)).curated)
-    return all(name in snapshot["tables"] for name in curated_tables(published_source(snapshot)))
+    return published.has_curated_tables(lake_root)
 
 
 def quarantine_files(lake_root: str | Path) -> list[Path]:
     """The Parquet files of the quarantined rows the staged publication holds: those of its
     `quarantine_runs` (a killed or superseded run's rows are not the lake's)."""
-    lake = Lake(str(lake_root))
-    zone, _ = tablestore.split_table_path(lake.staged_events)
-    runs = tablestore.load_local(zone).get("quarantine_runs", [])
     files: list[Path] = []
-    for run_id in runs:
-        folder = Path(lake.quarantine) / f"ingest_run_id={run_id}"
-        files += sorted(p for p in folder.glob("*.parquet") if not p.name.startswith(("_", ".")))
+    for folder in published.quarantine_folders(lake_root):
+        parquet = Path(folder).glob("*.parquet")
+        files += sorted(path for path in parquet if not path.name.startswith(("_", ".")))
     return files
 
 
 def load_run_reports(lake_root: str | Path) -> pd.DataFrame:
-    """One row per run report JSON (run_id, finished_at, row counts, seconds), oldest first."""
-    rows = []
-    for path in sorted(Path(Lake(str(lake_root)).reports).glob("*.json")):
-        report = json.loads(path.read_text(encoding="utf-8"))
-        counts = report.get("rows", {})
-        rows.append(
-            {
-                "run_id": str(report.get("run_id", path.stem)),
-                "finished_at": pd.to_datetime(report.get("finished_at"), utc=True),
-                "rows_read": int(counts.get("read", 0)),
-                "rows_staged": int(counts.get("staged", 0)),
-                "rows_quarantined": int(counts.get("quarantined", 0)),
-                "duplicates_dropped": int(counts.get("duplicates_dropped", 0)),
-                "seconds": _total_seconds(report.get("seconds")),
-            }
-        )
+    """One row per run (run_id, finished_at, row counts, seconds), oldest first."""
+    rows = [runreports.run_summary(report) for report in runreports.load_runs(lake_root)]
     frame = pd.DataFrame(rows, columns=list(RUN_REPORT_COLUMNS))
+    frame["finished_at"] = pd.to_datetime(frame["finished_at"], utc=True)
     return frame.sort_values("finished_at", kind="stable").reset_index(drop=True)
 
 
 def model_stages(lake_root: str | Path) -> dict[str, dict[str, Any]]:
     """The customer-model stages of the latest run report (stage → {"status", "reason", ...});
     empty when no run reported them."""
-    reports = sorted(Path(Lake(str(lake_root)).reports).glob("*.json"))
     latest: dict[str, Any] = {}
-    for path in reports:
-        report = json.loads(path.read_text(encoding="utf-8"))
+    for report in runreports.load_runs(lake_root):
         if report.get("models") and str(report.get("finished_at", "")) >= str(
             latest.get("finished_at", "")
         ):
             latest = report
     return dict(latest.get("models", {}))
-
-
-def _total_seconds(seconds: Any) -> float:
-    """A report's `seconds`: a number, or per step with a `total`."""
-    if isinstance(seconds, dict):
-        return float(seconds.get("total") or sum(float(v) for v in seconds.values()))
-    return float(seconds or 0.0)
 
 
 def _conditions(
@@ -266,7 +239,7 @@ class DashboardData:
         self._register_missing_tables()
 
     def _register_quarantine(self) -> None:
-        if files := quarantine_files(self.lake_root):
+        if files := quarantine_files(self.lake_root):  # what the publication holds
             relation = self.connection.read_parquet(
                 [str(path) for path in files], hive_partitioning=True
             )

@@ -1,31 +1,34 @@
-"""Both jobs in order on one session, as `ecom run` does: ingest, model, run report."""
+"""Both jobs in order on one session, as `ecom run` does: ingest, model, catalog, run report.
+
+The steps are those the Glue entry scripts run one per job (`ecom.jobs.steps`): the same
+errors, the same catalog choice (`ecom.catalog.catalog_for`), the same report schema
+(`ecom.storage.runreports`).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import time
-from pathlib import Path
 from typing import Any
 
 from pyspark.sql import SparkSession
 
-from ecom.catalog.local import register_local
-from ecom.errors import InvalidArgumentError, ReconciliationError
-from ecom.jobs.ingest import IngestArgs, run_ingest
-from ecom.jobs.model import ModelArgs, run_model
-from ecom.jobs.report import build_report, save_report
-from ecom.quality.results import DataQualityError
+from ecom.catalog.base import catalog_for
+from ecom.errors import EcomError, InvalidArgumentError
+from ecom.jobs.curated import ModelArgs, ModelResult
+from ecom.jobs.ingest import IngestArgs
+from ecom.jobs.steps import finish, ingest_step, model_step, step_report
 from ecom.runtime.progress import StageProgress
 from ecom.storage import tablestore
-from ecom.storage.lake import Lake, new_run_id
+from ecom.storage.lake import Lake, is_local, local_path, new_run_id
 from ecom.storage.lock import lake_lock
 
 
 def check_local_arguments(raw: str, lake: str) -> None:
     """One-line errors for a missing raw folder or a lake path that is a file."""
-    if "://" not in raw and not Path(raw).exists():
+    if is_local(raw) and not local_path(raw).exists():
         raise InvalidArgumentError(f"--raw {raw}: no such file or folder")
-    if "://" not in lake and Path(lake).exists() and not Path(lake).is_dir():
+    if is_local(lake) and local_path(lake).exists() and not local_path(lake).is_dir():
         raise InvalidArgumentError(f"--lake {lake}: is a file, expected a folder")
 
 
@@ -41,6 +44,7 @@ def run_pipeline(
     date_to: str | None = None,
     source: str | None = None,
     model_options: dict[str, Any] | None = None,
+    database: str | None = None,
 ) -> dict[str, Any]:
     """Ingest `raw` into the lake, update the curated tables and save the run report.
 
@@ -49,6 +53,9 @@ def run_pipeline(
     Only new raw files are read and only the dates they change are rebuilt; `full_refresh`
     rebuilds everything, `date_from`/`date_to` also rebuild a range of event dates. A
     failed error-level data-quality rule saves the report, then raises DataQualityError.
+    Rows that do not reconcile save the report, then raise ReconciliationError.
+    The published tables are registered in the lake's catalog: the Glue `database` when
+    one is named, else the local catalog of a local lake.
     A second run on the same local lake while this one works refuses with LakeLockedError.
     """
     check_local_arguments(raw, lake_root)
@@ -65,6 +72,7 @@ def run_pipeline(
             date_to,
             source,
             model_options or {},
+            database,
         )
 
 
@@ -79,6 +87,7 @@ def _run_locked(
     date_to: str | None,
     source: str | None,
     model_options: dict[str, Any],
+    database: str | None,
 ) -> dict[str, Any]:
     """The run itself, under the lake's lock."""
     lake = Lake(lake_root)
@@ -90,8 +99,9 @@ def _run_locked(
         return StageProgress(spark.sparkContext, name)
 
     started = time.perf_counter()
+    failure: EcomError | None
     with step("ingest"):
-        ingest = run_ingest(
+        ingest, failure = ingest_step(
             spark,
             IngestArgs(
                 raw,
@@ -103,15 +113,9 @@ def _run_locked(
             ),
         )
     seconds["ingest"] = ingest.seconds
-    if not ingest.reconciles:
-        raise ReconciliationError(
-            f"run {run_id}: read {ingest.rows_read} != staged {ingest.rows_staged} + "
-            f"quarantined {ingest.rows_quarantined} + duplicates {ingest.duplicates_dropped}"
-        )
-    model = None
-    failure: DataQualityError | None = None
+    model: ModelResult | None = None
     staged_zone, _ = tablestore.split_table_path(lake.staged_events)
-    if tablestore.load(spark, staged_zone)["tables"]:
+    if failure is None and tablestore.load(spark, staged_zone)["tables"]:
         model_args = ModelArgs(
             lake.staged_events,
             lake.curated,
@@ -122,13 +126,8 @@ def _run_locked(
             **model_options,
         )
         with step("model"):
-            try:
-                model = run_model(spark, model_args)
-            except DataQualityError as error:  # dq_results are published, the tables are not
-                failure, model = error, error.result
+            model, failure, _ = model_step(spark, model_args, catalog_for(lake.curated, database))
         seconds["model"] = model.seconds if model else 0.0
-        if "://" not in lake_root:  # the local catalog that `ecom query` reads
-            register_local(lake_root)
     seconds["total"] = time.perf_counter() - started
     arguments = {
         "raw": raw,
@@ -137,11 +136,16 @@ def _run_locked(
         "from": date_from,
         "to": date_to,
         "source": source,
+        **({"database": database} if database else {}),
         **model_options,
     }
-    report = build_report(run_id, arguments, ingest, model, seconds, failure)
-    report["report_path"] = save_report(spark, lake.reports, report)
-    if failure is not None:
-        failure.report = report
-        raise failure
-    return report
+    report = step_report(
+        run_id,
+        ("ingest", "model"),
+        arguments,
+        ingest=ingest,
+        model=model,
+        seconds=seconds,
+        failure=failure,
+    )
+    return finish(spark, lake.reports, report, failure)

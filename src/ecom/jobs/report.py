@@ -1,95 +1,11 @@
-"""The run report: one JSON document per run, saved in the lake, and its printed summary."""
+"""The run report's printed summary: the few lines `ecom run` shows at the end of a run.
+
+The report itself (its schema, writing and reading) is `ecom.storage.runreports`.
+"""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from typing import Any
-
-from pyspark.sql import SparkSession
-
-from ecom.jobs.ingest import IngestResult
-from ecom.jobs.model import ModelResult
-from ecom.storage import hadoopfs
-from ecom.storage.lake import join_path
-
-REPORT_VERSION = 2
-
-
-def file_counts(files: list[dict[str, Any]]) -> dict[str, int]:
-    """Files seen, and how many were read, skipped and rejected."""
-    counts = {"seen": len(files), "read": 0, "skipped": 0, "rejected": 0}
-    for entry in files:
-        status = str(entry.get("status"))
-        counts[status] = counts.get(status, 0) + 1
-    return counts
-
-
-def dq_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """Rules evaluated, passed, warned (warn-level failures) and failed (error-level)."""
-    failed = [r for r in results if not r["is_passed"] and r["level"] == "error"]
-    warned = [r for r in results if not r["is_passed"] and r["level"] != "error"]
-    return {
-        "rules": len(results),
-        "passed": sum(1 for r in results if r["is_passed"]),
-        "warned": len(warned),
-        "failed": len(failed),
-        "results": results,
-    }
-
-
-def build_report(
-    run_id: str,
-    arguments: dict[str, Any],
-    ingest: IngestResult,
-    model: ModelResult | None,
-    step_seconds: dict[str, float],
-    failure: Exception | None = None,
-) -> dict[str, Any]:
-    """Assemble the run report from the two jobs' results."""
-    return {
-        "report_version": REPORT_VERSION,
-        "run_id": run_id,
-        "source": ingest.source or (model.source if model else None),
-        "status": "succeeded" if failure is None else "failed",
-        "error": None if failure is None else str(failure),
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "arguments": arguments,
-        "file_counts": file_counts(ingest.files),
-        "files": ingest.files,
-        "rows": {
-            "read": ingest.rows_read,
-            "staged": ingest.rows_staged,
-            # Sources whose rows have kinds (Online Retail: sale, cancellation, adjustment).
-            **({"staged_by_kind": ingest.staged_by_kind} if ingest.staged_by_kind else {}),
-            "quarantined": ingest.rows_quarantined,
-            "duplicates_dropped": ingest.duplicates_dropped,
-            "reconciles": ingest.reconciles,
-        },
-        "quarantined_by_reason": ingest.quarantined_by_reason,
-        "warnings": ingest.warnings,
-        "staged_dates_changed": ingest.dates_changed,
-        "model": {
-            "mode": model.mode if model else "not_run",
-            "reason": model.reason if model else "",
-            "dates_rebuilt": model.dates_rebuilt if model else [],
-            "events_read": model.staged_rows if model else 0,
-            "published": model.published if model else False,
-        },
-        # Customer models: per stage done or skipped (with the reason) and its figures.
-        "models": model.models if model else {},
-        "tables": model.tables if model else {},
-        "table_seconds": model.table_seconds if model else {},
-        "dq": dq_summary(model.dq_results if model else []),
-        "seconds": {name: round(value, 3) for name, value in step_seconds.items()},
-    }
-
-
-def save_report(spark: SparkSession, reports_path: str, report: dict[str, Any]) -> str:
-    """Write the report as `<reports_path>/<run_id>.json`; return its path."""
-    path = join_path(reports_path, f"{report['run_id']}.json")
-    hadoopfs.write_text(spark, path, json.dumps(report, indent=2, sort_keys=False) + "\n")
-    return path
 
 
 def format_summary(report: dict[str, Any]) -> str:

@@ -16,6 +16,8 @@ import threading
 import time
 from pathlib import Path
 
+from ecom.storage.lake import is_local
+
 KILL_AT = "ECOM_KILL_AT"
 
 
@@ -35,7 +37,7 @@ def checkpoint(point: str) -> None:
 
 def during_write(point: str, output_path: str) -> None:
     """Die while Spark writes `output_path` when ECOM_KILL_AT names this point."""
-    if not _armed(point) or "://" in output_path:
+    if not _armed(point) or not is_local(output_path):
         return
     output = Path(output_path)
 

@@ -89,3 +89,12 @@ def exit_code_of(main: Callable[[], int], step: str) -> int:
     except EcomError as error:
         print(f"{step}: error: {error}", file=sys.stderr)
         return 2
+
+
+def job_arguments(args: Mapping[str, str | None]) -> dict[str, str]:
+    """The arguments a run report records: those given or defaulted, Glue's own ids left out."""
+    return {
+        name: value
+        for name, value in args.items()
+        if value is not None and name not in {"JOB_NAME", "JOB_RUN_ID"}
+    }

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 from pyspark.sql import SparkSession
+
+from ecom.storage.lake import is_local, local_path
 
 
 def _fs_and_path(spark: SparkSession, path: str):
@@ -25,6 +30,21 @@ def write_text(spark: SparkSession, path: str, text: str) -> None:
         stream.write(bytearray(text.encode("utf-8")))
     finally:
         stream.close()
+
+
+def replace_text(spark: SparkSession, path: str, text: str) -> None:
+    """Replace a small file in one step: a local file is written aside and renamed over (a
+    reader never sees half of it); on S3 one PUT is atomic."""
+    if not is_local(path):
+        write_text(spark, path, text)
+        return
+    target = local_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, suffix=".tmp") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(out.name, target)
 
 
 def read_text(spark: SparkSession, path: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -79,9 +80,32 @@ def published_source(snapshot: Mapping[str, Any]) -> str:
     return str(snapshot.get("source") or DEFAULT_SOURCE)
 
 
-def is_local(path: str) -> bool:
-    """True for a local path (or a `file:` URI), False for an object-store URI (`s3://`)."""
-    return "://" not in path or path.startswith("file:")
+def is_local(path: str | Path) -> bool:
+    """True for a local path (or a `file:` URI), False for an object-store URI (`s3://`).
+
+    The one place that tells the two apart: every local-only step (locks, the local catalog,
+    atomic renames, argument checks) asks this function.
+    """
+    text = str(path)
+    return "://" not in text or text.startswith("file:")
+
+
+def local_path(path: str | Path) -> Path:
+    """A local path or `file:` URI as a Path (ValueError for an object-store URI)."""
+    if not is_local(path):
+        raise ValueError(f"{path}: not a local path")
+    return Path(str(path).removeprefix("file://").removeprefix("file:"))
+
+
+def resolve_root(root: str | Path) -> str:
+    """A lake root as runs record it: a local folder made absolute, a URI unchanged."""
+    return str(local_path(root).resolve()) if is_local(root) else str(root)
+
+
+def lake_of_curated(curated_path: str) -> str | None:
+    """The root of the lake whose curated zone `curated_path` is (`<root>/curated`), else None."""
+    root, _, name = curated_path.rstrip("/").rpartition("/")
+    return root if name == "curated" and root else None
 
 
 def new_run_id() -> str:
@@ -99,6 +123,15 @@ class Lake:
     """The layout of one lake: staged, quarantine, curated and run reports under one root."""
 
     root: str
+
+    @property
+    def is_local(self) -> bool:
+        """True for a lake in a local folder, False for one on an object store."""
+        return is_local(self.root)
+
+    @property
+    def staged_zone(self) -> str:
+        return join_path(self.root, "staged")
 
     @property
     def staged_events(self) -> str:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ecom.errors import EcomError
+from ecom.storage.lake import is_local
 
 LOCK_NAME = "_run.lock"
 
@@ -50,7 +51,7 @@ def _is_stale(holder: dict[str, object]) -> bool:
 @contextmanager
 def lake_lock(lake_root: str, run_id: str) -> Iterator[Path | None]:
     """Hold `<lake>/_run.lock` while a run writes; raise LakeLockedError if another run does."""
-    if "://" in lake_root:
+    if not is_local(lake_root):
         yield None
         return
     lake = Path(lake_root)

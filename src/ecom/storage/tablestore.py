@@ -29,8 +29,6 @@ rename); on S3 a PUT of one object is atomic and, since December 2020, strongly 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import reduce
@@ -87,28 +85,6 @@ def load_local(zone: str | Path) -> Snapshot:
     return json.loads(path.read_text())
 
 
-def _is_local(path: str) -> bool:
-    return "://" not in path or path.startswith("file:")
-
-
-def _local_path(path: str) -> Path:
-    return Path(path.removeprefix("file://").removeprefix("file:"))
-
-
-def _write_atomically(spark: SparkSession, path: str, text: str) -> None:
-    """Replace a small file in one step: local rename, or one S3 PUT."""
-    if not _is_local(path):
-        hadoopfs.write_text(spark, path, text)
-        return
-    target = _local_path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, suffix=".tmp") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(out.name, target)
-
-
 def publish(spark: SparkSession, zone: str, snapshot: Snapshot, run_id: str) -> Snapshot:
     """Make `snapshot` the zone's current publication (the one atomic step of a run)."""
     now = datetime.now(UTC)
@@ -123,7 +99,7 @@ def publish(spark: SparkSession, zone: str, snapshot: Snapshot, run_id: str) -> 
     history = join_path(zone, SNAPSHOTS, f"{now:%Y%m%dT%H%M%S%fZ}-{run_id}.json")
     hadoopfs.write_text(spark, history, text)
     faults.checkpoint(f"publish:{zone.rstrip('/').rsplit('/', 1)[-1]}")
-    _write_atomically(spark, join_path(zone, CURRENT), text)
+    hadoopfs.replace_text(spark, join_path(zone, CURRENT), text)
     faults.checkpoint(f"published:{zone.rstrip('/').rsplit('/', 1)[-1]}")
     return document
 
