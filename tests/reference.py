@@ -1,6 +1,6 @@
 """An independent, plain-Python reading of raw clickstream CSV, for expected values in tests.
 
-It implements the documented rules (README, "Validation") from scratch with the csv module
+It implements the documented rules (docs/ingest-clickstream.md, "Validation") from scratch with the csv module
 and Decimal, importing nothing from the code under test.
 """
 
