@@ -14,9 +14,13 @@ from ecom.transforms.columns import require_columns
 
 
 def _csv_fields(width: int) -> Column:
-    """The fields of a quoted CSV line as an array; one extra element when it has too many."""
+    """The fields of a quoted CSV line as an array; one extra element when it has too many.
+
+    A quote inside a quoted field is written twice (RFC 4180: `"7"" FRAME"` is `7" FRAME`);
+    Spark's default escape character, a backslash, would keep such a field's quotes."""
     names = [f"f{index}" for index in range(width + 1)]
-    parsed = F.from_csv(F.col("value"), ", ".join(f"{name} string" for name in names))
+    schema = ", ".join(f"{name} string" for name in names)
+    parsed = F.from_csv(F.col("value"), schema, {"escape": '"'})
     fields = [parsed.getField(name) for name in names]
     return F.when(fields[-1].isNull(), F.array(*fields[:-1])).otherwise(F.array(*fields))
 
