@@ -7,16 +7,12 @@ gives the same scores."""
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 
 import pytest
 
-from ecom.catalog.ddl import view_files
-from ecom.query.local import LocalEngine
-from ecom.query.spark import SparkSqlRunner
+from tests.e2e.views_both_engines import agreeing_views
 from tests.reference_retail import churn_protocol, customers_as_of, last_sale_day
-from tests.sql.helpers import close, normalised_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -94,26 +90,9 @@ def test_churn_views_agree_on_duckdb_and_spark_and_add_up(spark, retail_deliveri
     """The churn views alone (the retail lake has no clickstream tables for the others)."""
     _, lake, _, rerun = retail_deliveries
     scores = rerun.seen("customers")["customer_scores"]
-    (tmp_path / "views").mkdir()
-    for view in CHURN_VIEWS:
-        shutil.copy(view_files()[view], tmp_path / "views" / f"{view}.sql")
-    with LocalEngine(lake.root, sql_dir=tmp_path) as local:
-        runner = SparkSqlRunner(spark, lake.root, sql_dir=tmp_path)
-        runner.create_views()
-        try:
-            for view in CHURN_VIEWS:
-                duck = local.query(f"select * from {view}")
-                other = runner.query(f"select * from {view}")
-                assert duck.columns == other.columns
-                assert duck.rows, view
-                duck_rows, spark_rows = normalised_rows(duck.rows), normalised_rows(other.rows)
-                assert len(duck_rows) == len(spark_rows)
-                for left, right in zip(duck_rows, spark_rows, strict=True):
-                    assert all(close(a, b) for a, b in zip(left, right, strict=True)), view
-            bands = local.query("select * from churn_risk").records()
-            deciles = local.query("select * from clv_forecast").records()
-        finally:
-            runner.close()
+    with agreeing_views(spark, lake.root, CHURN_VIEWS, tmp_path) as local:
+        bands = local.query("select * from churn_risk").records()
+        deciles = local.query("select * from clv_forecast").records()
     assert sum(row["customers"] for row in bands) == len(scores)
     assert all(row["churn_roc_auc"] >= 0.70 for row in bands)  # shown next to the scores
     assert sum(row["customers"] for row in deciles) == len(scores)

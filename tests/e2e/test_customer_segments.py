@@ -6,17 +6,13 @@ rows only for customers whose segment changed, and a rerun on the same data chan
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from itertools import pairwise
 
 import pytest
 
-from ecom.catalog.ddl import view_files
-from ecom.query.local import LocalEngine
-from ecom.query.spark import SparkSqlRunner
+from tests.e2e.views_both_engines import agreeing_views
 from tests.reference_retail import customers_as_of, last_sale_day
-from tests.sql.helpers import close, normalised_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -142,25 +138,8 @@ def test_segment_views_agree_on_duckdb_and_spark_and_add_up(spark, retail_delive
     """The segment views alone (the retail lake has no clickstream tables for the others)."""
     _, lake, _, rerun = retail_deliveries
     features = rerun.seen("customers")["customer_features"]
-    (tmp_path / "views").mkdir()
-    for view in SEGMENT_VIEWS:
-        shutil.copy(view_files()[view], tmp_path / "views" / f"{view}.sql")
-    with LocalEngine(lake.root, sql_dir=tmp_path) as local:
-        runner = SparkSqlRunner(spark, lake.root, sql_dir=tmp_path)
-        runner.create_views()
-        try:
-            for view in SEGMENT_VIEWS:
-                duck = local.query(f"select * from {view}")
-                other = runner.query(f"select * from {view}")
-                assert duck.columns == other.columns
-                assert duck.rows, view
-                duck_rows, spark_rows = normalised_rows(duck.rows), normalised_rows(other.rows)
-                assert len(duck_rows) == len(spark_rows)
-                for left, right in zip(duck_rows, spark_rows, strict=True):
-                    assert all(close(a, b) for a, b in zip(left, right, strict=True)), view
-            segments = local.query("select * from customer_segments").records()
-        finally:
-            runner.close()
+    with agreeing_views(spark, lake.root, SEGMENT_VIEWS, tmp_path) as local:
+        segments = local.query("select * from customer_segments").records()
     assert sum(row["customers"] for row in segments) == len(features)
     assert sum(row["revenue"] for row in segments) == sum(row["monetary"] for row in features)
     assert sum(row["customer_share"] for row in segments) == pytest.approx(1.0)

@@ -97,8 +97,11 @@ def first_sale_date(build: CuratedBuild) -> date | None:
 
 
 def arranged(frame_df: DataFrame) -> DataFrame:
-    """Partitioned by customer and sorted within partitions: the same data, the same fits."""
-    return frame_df.repartition(2, "user_id").sortWithinPartitions("user_id")
+    """One partition sorted by customer: the same data, the same fits. Spark merges the
+    partitions' partial sums of a fit in the order their tasks finish, so with two
+    partitions a rerun's gradients could differ in the last bits; customer-sized data (one
+    row per customer) fits in one task per iteration."""
+    return frame_df.repartition(1).sortWithinPartitions("user_id")
 
 
 def score_customers(

@@ -55,17 +55,27 @@ THRESHOLDS = [round(0.2 + 0.05 * step, 2) for step in range(9)]
 WEIGHTS = [0.25, 0.5, 0.75, 1.0]
 
 
+INPUT_DECIMALS = 9
+
+
 def model_inputs(features_df: DataFrame, with_share: bool) -> DataFrame:
     """Features (+ recent_revenue) → the model's numeric columns, nulls filled."""
     filled = {
         "days_between_orders": F.coalesce(F.col("days_between_orders"), F.col("tenure_days")),
         "recent_revenue": F.coalesce(F.col("recent_revenue"), F.lit(0)),
     }
+    # Rounded to INPUT_DECIMALS: averages of doubles (days between orders) come out of an
+    # aggregation in the last bits its partial sums' order gives; rounded, a rerun on the
+    # same lines feeds the models the same numbers.
     columns = [
-        F.log1p(filled.get(name, F.col(name)).cast("double")).alias(f"x_{name}") for name in LOGGED
+        F.round(F.log1p(filled.get(name, F.col(name)).cast("double")), INPUT_DECIMALS).alias(
+            f"x_{name}"
+        )
+        for name in LOGGED
     ]
     if with_share:
-        columns.append(F.coalesce(F.col(SHARE), F.lit(0.0)).alias(f"x_{SHARE}"))
+        share = F.round(F.coalesce(F.col(SHARE), F.lit(0.0)), INPUT_DECIMALS)
+        columns.append(share.alias(f"x_{SHARE}"))
     return features_df.select("*", *columns)
 
 
