@@ -16,15 +16,7 @@ from aws_cdk import aws_quicksight as quicksight
 from constructs import Construct
 
 from ecom.aws.config import StageConfig
-
-DATA_SOURCE_OWNER_ACTIONS = [
-    "quicksight:DescribeDataSource",
-    "quicksight:DescribeDataSourcePermissions",
-    "quicksight:PassDataSource",
-    "quicksight:UpdateDataSource",
-    "quicksight:DeleteDataSource",
-    "quicksight:UpdateDataSourcePermissions",
-]
+from ecom.dashboard.quicksight.resources import DATA_SOURCE_ACTIONS as DATA_SOURCE_OWNER_ACTIONS
 
 
 def principal_arn(config: StageConfig) -> str:
