@@ -187,16 +187,9 @@ def test_line_totals_are_exact_with_thousandth_prices(spark) -> None:
     )
     assert_df_equality(result, expected, ignore_nullable=True)
     # Summed before rounding: 3 × 0.555 three times is 4.995 → 5.00, not 3 × 1.67 = 5.01.
-    summed = (
-        frame.limit(0)
-        .unionByName(
-            spark.createDataFrame(
-                [(3, Decimal("0.555"))] * 3, "quantity int, unit_price decimal(18,3)"
-            )
-        )
-        .agg(F.round(F.sum(line_total(F.col("quantity"), F.col("unit_price"))), 2).alias("sum"))
-    )
-    assert summed.collect()[0]["sum"] == Decimal("5.00")
+    thrice = spark.createDataFrame([(3, Decimal("0.555"))] * 3, frame.schema)
+    summed = thrice.agg(F.round(F.sum(line_total(F.col("quantity"), F.col("unit_price"))), 2))
+    assert summed.first()[0] == Decimal("5.00")
 
 
 def test_cancelled_revenue_is_the_absolute_line_total(spark) -> None:

@@ -109,8 +109,10 @@ def segment_customers(
             f"at least {needed} needed (--segment-min-customers)"
         )
     elif as_of is not None:
+        # The share is a feature where the source has cancellations (as for churn).
+        with_share = cancellations_df is not None
         assigned_df, clusters_df, metric_rows = _clusters(
-            features_df, customers, args.run_id, args.model_seed, report
+            features_df, customers, with_share, args.run_id, args.model_seed, report
         )
     if assigned_df is None:
         segmented_df = features_df.select(
@@ -133,11 +135,15 @@ def segment_customers(
 
 
 def _clusters(
-    features_df: DataFrame, customers: int, run_id: str, seed: int, report: dict[str, Any]
+    features_df: DataFrame,
+    customers: int,
+    with_share: bool,
+    run_id: str,
+    seed: int,
+    report: dict[str, Any],
 ) -> tuple[DataFrame | None, DataFrame | None, list[tuple]]:
     """The k-means sweep → (user_id, cluster, segment) of the chosen k, the clusters as
     cached (for the caller to release), and model_runs rows."""
-    with_share = features_df.where(F.col("cancellation_share").isNotNull()).limit(1).count() > 0
     vectors_df = scaled_vectors(features_df, customers, with_share)
     vectors_df = vectors_df.persist(StorageLevel.MEMORY_AND_DISK)
     width = len(SKEWED) + (1 if with_share else 0)
