@@ -2,7 +2,7 @@
 small lake the dashboard and notebook tests read, and the SQL tests' lakes (one pipeline run
 each: ~30k generated clickstream events over 3 months with customer models, and a
 hand-written Online Retail lake of three tiny days, tests/sql/retail_lines.py), which the
-dashboard tests read too."""
+dashboard tests read too, and a hand-written lake of segmented retail customers (no run)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from ecom.devdata.generate import generate
 from ecom.jobs.pipeline import run_pipeline
 from ecom.runtime.spark import local_session
 from tests.sql.retail_lines import write_raw_days
+from tests.sql.retail_segments import build_retail_segments_lake
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -123,3 +124,10 @@ def retail_lake(spark, tmp_path_factory) -> SqlLake:
     run_pipeline(spark, str(raw), str(lake), show_progress=False)
     register_local(lake)
     return SqlLake(raw, lake)
+
+
+@pytest.fixture(scope="session")
+def retail_segments_lake(tmp_path_factory) -> Path:
+    """A hand-written Online Retail lake of segmented customers (tests/sql/retail_segments.py):
+    curated tables written directly, no pipeline run."""
+    return build_retail_segments_lake(tmp_path_factory.mktemp("retail-segments-lake") / "lake")

@@ -219,11 +219,27 @@ class Customer:
     items: int = 0
     first: date | None = None
     last: date | None = None
+    # Countries of the latest sale lines that name one, and their time.
+    countries: set[str] = field(default_factory=set)
+    country_at: datetime | None = None
+
+    def see_country(self, country: str | None, at: datetime) -> None:
+        if country is None or (self.country_at is not None and at < self.country_at):
+            return
+        if self.country_at is None or at > self.country_at:
+            self.countries, self.country_at = set(), at
+        self.countries.add(country)
+
+    @property
+    def country(self) -> str | None:
+        """The latest invoice's country; several at that time: the alphabetically first."""
+        return min(self.countries) if self.countries else None
 
 
 def customers_as_of(reference: RetailReference, as_of: date) -> dict[int, dict[str, object]]:
     """Identified customers with a sale line on or before `as_of` → recency and tenure (days
-    before `as_of`), orders, revenue to the cent, items (the model job's features)."""
+    before `as_of`), orders, revenue to the cent, items (the model job's features), and
+    country (of the latest sale line that names one)."""
     found: dict[int, Customer] = defaultdict(Customer)
     for line in reference.of_kind("sale"):
         day = line.at.date()
@@ -235,6 +251,7 @@ def customers_as_of(reference: RetailReference, as_of: date) -> dict[int, dict[s
         customer.items += line.quantity
         customer.first = day if customer.first is None else min(customer.first, day)
         customer.last = day if customer.last is None else max(customer.last, day)
+        customer.see_country(line.country, line.at)
     return {
         number: {
             "recency_days": (as_of - customer.last).days,
@@ -242,6 +259,7 @@ def customers_as_of(reference: RetailReference, as_of: date) -> dict[int, dict[s
             "monetary": cents(customer.revenue),
             "items": customer.items,
             "tenure_days": (as_of - customer.first).days,
+            "country": customer.country,
         }
         for number, customer in found.items()
     }

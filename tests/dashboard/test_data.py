@@ -17,6 +17,7 @@ from ecom.dashboard.data import (
     model_stages,
     quarantine_files,
 )
+from ecom.dashboard.spec import visuals
 from ecom.storage.lake import curated_tables
 
 
@@ -112,3 +113,48 @@ def test_score_rows_without_their_evaluation_are_not_shown(spec) -> None:
     assert list(result["risk_band"]) == ["high", "low"]
     assert list(result["revenue_at_risk"]) == [50.0, 5.0]
     assert list(result["churn_roc_auc"]) == [0.8, 0.8]
+
+
+def test_profile_shares_and_averages_are_of_the_filtered_rows(retail_spec) -> None:
+    """Rows per segment and country, filtered to one country, then summed per segment and
+    divided: shares of that country's totals, averages of its customers (by hand below)."""
+    visual = next(v for _, v in visuals(retail_spec) if v["id"] == "segment_profile")
+    rows = pd.DataFrame(
+        {
+            "segment": ["Loyal", "Loyal", "New", "New"],
+            "country": ["EIRE", "France", "EIRE", "France"],
+            "customers": [3, 100, 1, 100],
+            "orders": [9, 100, 2, 100],
+            "revenue": [600.0, 1.0, 200.0, 1.0],
+            "total_recency_days": [30, 100, 5, 100],
+        }
+    )
+    query = build_query(retail_spec, visual, Selection(values={"country": ["EIRE"]}))
+    with duckdb.connect() as connection:
+        connection.register("customer_segments_by_country", rows)
+        result = connection.execute(query.sql, query.params).df()
+    assert result.to_dict("records") == [
+        # EIRE: 4 customers, 800.00; Loyal 3 of them (75%), 600 of it, 9 orders.
+        {
+            "segment": "Loyal",
+            "customers": 3,
+            "customer_share": 0.75,
+            "revenue": 600.0,
+            "revenue_share": 0.75,
+            "average_spend": 200.0,
+            "average_order_value": 600 / 9,
+            "orders_per_customer": 3.0,
+            "average_recency_days": 10.0,
+        },
+        {
+            "segment": "New",
+            "customers": 1,
+            "customer_share": 0.25,
+            "revenue": 200.0,
+            "revenue_share": 0.25,
+            "average_spend": 200.0,
+            "average_order_value": 100.0,
+            "orders_per_customer": 2.0,
+            "average_recency_days": 5.0,
+        },
+    ]

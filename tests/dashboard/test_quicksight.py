@@ -169,12 +169,87 @@ def test_customers_sheet_in_quicksight(whole_spec, target, source) -> None:
         }
         assert metrics <= columns
     controls = {c["Dropdown"]["Title"] for c in sheet["ParameterControls"] if "Dropdown" in c}
-    assert controls == {"Segment"}
+    # Country only where customers have one (Online Retail).
+    assert controls == ({"Segment", "Country"} if source == "online-retail" else {"Segment"})
     pickers = {
         c["DateTimePicker"]["Title"] for c in sheet["ParameterControls"] if "DateTimePicker" in c
     }
     assert pickers == {"Date range from", "Date range to"}
     assert "skipped" in sheet["TextBoxes"][0]["Content"]
+
+
+def _scopes(definition: dict, filter_id: str) -> dict[str, dict[str, list[str]]]:
+    """Filter group id → {sheet: visual ids} of the groups of one spec filter."""
+    return {
+        group["FilterGroupId"]: {
+            scope["SheetId"]: scope["VisualIds"]
+            for scope in group["ScopeConfiguration"]["SelectedSheets"][
+                "SheetVisualScopingConfigurations"
+            ]
+        }
+        for group in definition["FilterGroups"]
+        if group["FilterGroupId"].startswith(f"{filter_id}-")
+    }
+
+
+def test_country_filter_reaches_the_customer_panels_of_retail_only(whole_spec, target) -> None:
+    retail = dashboard_request(for_source(whole_spec, "online-retail"), target)["Definition"]
+    assert _scopes(retail, "country") == {
+        "country-revenue-by-country": {"online_retail": ["revenue_by_country"]},
+        "country-customer-segments-by-country": {
+            "customers": ["segment_customers", "segment_revenue", "segment_profile"]
+        },
+        "country-segment-transitions": {"customers": ["segment_transitions"]},
+    }
+    clickstream = dashboard_request(for_source(whole_spec, "clickstream"), target)["Definition"]
+    assert _scopes(clickstream, "country") == {}
+    names = {
+        p["StringParameterDeclaration"]["Name"]
+        for p in clickstream["ParameterDeclarations"]
+        if "StringParameterDeclaration" in p
+    }
+    assert "Country" not in names
+
+
+def test_segment_profile_divides_sums_after_the_filters(retail_spec, target) -> None:
+    """Shares and averages are calculated fields over the filtered rows of the (segment,
+    country) view, not columns of precomputed ratios."""
+    definition = dashboard_request(retail_spec, target)["Definition"]
+    fields = {
+        f["Name"]: f["Expression"]
+        for f in definition["CalculatedFields"]
+        if f["DataSetIdentifier"] == "customer_segments_by_country"
+    }
+    assert fields == {
+        "segment_profile_customer_share": (
+            "sum({customers}) / sumOver(sum({customers}), [], POST_AGG_FILTER)"
+        ),
+        "segment_profile_revenue_share": (
+            "sum({revenue}) / sumOver(sum({revenue}), [], POST_AGG_FILTER)"
+        ),
+        "segment_profile_average_spend": "sum({revenue}) / sum({customers})",
+        "segment_profile_average_order_value": "sum({revenue}) / sum({orders})",
+        "segment_profile_orders_per_customer": "sum({orders}) / sum({customers})",
+        "segment_profile_average_recency_days": "sum({total_recency_days}) / sum({customers})",
+    }
+    _, table = _visual(definition, "segment_profile")
+    wells = table["ChartConfiguration"]["FieldWells"]["TableAggregatedFieldWells"]
+    assert [f["CategoricalDimensionField"]["FieldId"] for f in wells["GroupBy"]] == [
+        "segment_profile.segment"
+    ]
+    values = [f["NumericalMeasureField"] for f in wells["Values"]]
+    assert [v["Column"]["ColumnName"] for v in values] == [
+        "customers",
+        "segment_profile_customer_share",
+        "revenue",
+        "segment_profile_revenue_share",
+        "segment_profile_average_spend",
+        "segment_profile_average_order_value",
+        "segment_profile_orders_per_customer",
+        "segment_profile_average_recency_days",
+    ]
+    sums = [v for v in values if "AggregationFunction" in v]
+    assert [v["Column"]["ColumnName"] for v in sums] == ["customers", "revenue"]
 
 
 def test_update_requests_are_valid(quicksight_model, spec, target) -> None:

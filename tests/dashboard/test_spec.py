@@ -102,6 +102,33 @@ def test_model_options_are_checked(whole_spec, change, message) -> None:
         validate_spec(broken, view_names=view_names_by_source())
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"agg": "ratio"}, "column None is not declared"),  # a ratio needs `per`
+        ({"agg": "ratio", "per": "segment"}, "numeric columns only"),
+        ({"column": "segment", "agg": "share"}, "numeric columns only"),
+    ],
+)
+def test_share_and_ratio_measures_are_checked(whole_spec, change, message) -> None:
+    broken = copy.deepcopy(whole_spec)
+    measures = _visual(broken, "segment_profile")["measures"]
+    measures[2] = {**measures[2], **change}  # customer_share: a share of customers
+    with pytest.raises(SpecError, match=message):
+        validate_spec(broken, view_names=view_names_by_source())
+
+
+def test_a_share_on_hover_or_a_grouped_table_out_of_order_is_an_error(whole_spec) -> None:
+    broken = copy.deepcopy(whole_spec)
+    _visual(broken, "churn_risk")["tooltip"][0]["agg"] = "share"
+    with pytest.raises(SpecError, match="not share or ratio"):
+        validate_spec(broken, view_names=view_names_by_source())
+    broken = copy.deepcopy(whole_spec)
+    _visual(broken, "dq_latest_run")["measures"][0]["agg"] = "count"  # before agg none columns
+    with pytest.raises(SpecError, match="agg none first"):
+        validate_spec(broken, view_names=view_names_by_source())
+
+
 def test_unknown_column_is_a_named_error(whole_spec) -> None:
     broken = copy.deepcopy(whole_spec)
     broken["sheets"][0]["visuals"][0]["measures"][0]["column"] = "no_such_column"

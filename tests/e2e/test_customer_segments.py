@@ -16,7 +16,12 @@ from tests.reference_retail import customers_as_of, last_sale_day
 
 pytestmark = pytest.mark.e2e
 
-SEGMENT_VIEWS = ("customer_segments", "segment_transitions", "segment_model_quality")
+SEGMENT_VIEWS = (
+    "customer_segments",
+    "customer_segments_by_country",
+    "segment_transitions",
+    "segment_model_quality",
+)
 
 
 def by_customer(rows, key="user_id"):
@@ -140,6 +145,22 @@ def test_segment_views_agree_on_duckdb_and_spark_and_add_up(spark, retail_delive
     features = rerun.seen("customers")["customer_features"]
     with agreeing_views(spark, lake.root, SEGMENT_VIEWS, tmp_path) as local:
         segments = local.query("select * from customer_segments").records()
+        by_country = local.query("select * from customer_segments_by_country").records()
+        transitions = local.query("select * from segment_transitions").records()
     assert sum(row["customers"] for row in segments) == len(features)
     assert sum(row["revenue"] for row in segments) == sum(row["monetary"] for row in features)
     assert sum(row["customer_share"] for row in segments) == pytest.approx(1.0)
+    # Per segment and country: the customers of the features (whose country the reference
+    # checks), and the segments' figures again when the countries are added up.
+    expected = Counter((row["segment"], row["country"] or "unknown") for row in features)
+    assert {(r["segment"], r["country"]): r["customers"] for r in by_country} == expected
+    assert len(expected) > len(segments)  # the shared days hold customers of many countries
+    for segment in segments:
+        rows = [row for row in by_country if row["segment"] == segment["segment"]]
+        assert sum(row["revenue"] for row in rows) == segment["revenue"]
+        assert sum(row["orders"] for row in rows) / segment["customers"] == pytest.approx(
+            segment["orders_per_customer"]
+        )
+    # Transitions per country add up to the spells the history opened.
+    history = rerun.seen("customers")["dim_customer_segment"]
+    assert sum(row["customers"] for row in transitions) == len(history)

@@ -79,6 +79,7 @@ ARROW_TYPES = {
     "string": pa.string(),
     "boolean": pa.bool_(),
     "decimal(18,2)": pa.decimal128(18, 2),
+    "decimal(18,3)": pa.decimal128(18, 3),
     "timestamp": pa.timestamp("us", tz="UTC"),
     "date": pa.date32(),
     "double": pa.float64(),
@@ -86,8 +87,8 @@ ARROW_TYPES = {
 
 
 def _arrow_value(value: Any, kind: str) -> Any:
-    if kind == "decimal(18,2)" and value is not None:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
+    if kind.startswith("decimal(18,") and value is not None:
+        return Decimal(str(value)).quantize(Decimal(1).scaleb(-int(kind[11:-1])))
     if kind == "timestamp" and isinstance(value, str):
         return datetime.fromisoformat(value + "+00:00")
     if kind == "date" and isinstance(value, str):
@@ -98,9 +99,12 @@ def _arrow_value(value: Any, kind: str) -> Any:
 VERSION = "v-test"  # the version folder the tests' tables live in
 
 
-def write_curated(lake: Path, table: str, rows: list[dict[str, Any]]) -> None:
-    """Write `rows` as curated table `table` with the DDL's schema (partitioned like the job)."""
-    data, partitions = ddl_columns(table)
+def write_curated(
+    lake: Path, table: str, rows: list[dict[str, Any]], source: str = "clickstream"
+) -> None:
+    """Write `rows` as curated table `table` with the DDL's schema of `source` (partitioned
+    like the job), and publish it as a table of a `source` lake."""
+    data, partitions = ddl_columns(table, source)
     schema = pa.schema([(name, ARROW_TYPES[kind]) for name, kind in data])
     folder = lake / "curated" / table / VERSION
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -116,19 +120,31 @@ def write_curated(lake: Path, table: str, rows: list[dict[str, Any]]) -> None:
         target = folder / key if key else folder
         target.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.table(columns, schema=schema), target / "part-00000.parquet")
-    publish_test_table(lake, table, partitions[0][0] if partitions else None, groups)
+    partition = partitions[0][0] if partitions else None
+    publish_test_table(lake, table, partition, groups, source, data)
 
 
 def publish_test_table(
-    lake: Path, table: str, partition: str | None, groups: dict[str, list[Any]]
+    lake: Path,
+    table: str,
+    partition: str | None,
+    groups: dict[str, list[Any]],
+    source: str = "clickstream",
+    columns: list[tuple[str, str]] = (),
 ) -> None:
-    """Name the table's test version in the curated publication (as the model job would)."""
+    """Name the table's test version and its columns in the curated publication (as the model
+    job would: a table without rows is then an empty table of those columns)."""
     current = lake / "curated" / "_current.json"
+    current.parent.mkdir(parents=True, exist_ok=True)
     snapshot = json.loads(current.read_text()) if current.exists() else {"tables": {}}
     if partition is None:
-        snapshot["tables"][table] = {"version": VERSION}
+        entry: dict[str, Any] = {"version": VERSION}
     else:
         values = {key.split("=", 1)[1]: VERSION for key in groups}
-        snapshot["tables"][table] = {"partition_key": partition, "partitions": values}
+        entry = {"partition_key": partition, "partitions": values}
+    if columns:
+        entry["columns"] = [{"name": name, "type": kind} for name, kind in columns]
+    snapshot["tables"][table] = entry
     snapshot["run_id"] = VERSION
+    snapshot["source"] = source
     current.write_text(json.dumps(snapshot, indent=1))

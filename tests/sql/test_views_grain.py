@@ -17,7 +17,8 @@ from tests.sql.helpers import SOURCES, lake_of
 # clickstream lake only.
 CUSTOMER_GRAIN_KEYS: dict[str, tuple[str, ...]] = {
     "customer_segments": ("segment",),
-    "segment_transitions": ("run_id", "from_segment", "to_segment"),
+    "customer_segments_by_country": ("segment", "country"),
+    "segment_transitions": ("run_id", "from_segment", "to_segment", "country"),
     "segment_model_quality": ("run_id", "k"),
     "churn_risk": ("risk_band",),
     "clv_forecast": ("decile",),

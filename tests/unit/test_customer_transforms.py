@@ -4,7 +4,7 @@ by hand in the comments next to it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from chispa import assert_df_equality
@@ -17,6 +17,7 @@ from pyspark.sql.types import (
     StringType,
     StructField,
     StructType,
+    TimestampType,
 )
 
 from ecom.transforms.calendar import build_dim_time
@@ -72,6 +73,7 @@ FEATURE_SCHEMA = StructType(
     [
         StructField("user_key", LongType()),
         StructField("user_id", LongType()),
+        StructField("country", StringType()),
         StructField("recency_days", IntegerType()),
         StructField("frequency", LongType(), False),
         StructField("monetary", DecimalType(18, 2)),
@@ -94,10 +96,11 @@ def test_features_per_customer_as_of_a_day(spark) -> None:
         # 1: revenue 10.005 + 5 + 4 = 19.005 → 19.01 (half up); AOV 19.005 / 2 = 9.5025 →
         # 9.50; items 6; recency 31 - 10 = 21; tenure 31 days (Feb 28 → Mar 31); one gap of
         # 10 days; 1 cancelled invoice of 3 invoices.
-        (10, 1, 21, 2, Decimal("19.01"), Decimal("9.50"), 6, 31, 10.0, 1 / 3,
+        # No country: these sale lines have none (as clickstream's).
+        (10, 1, None, 21, 2, Decimal("19.01"), Decimal("9.50"), 6, 31, 10.0, 1 / 3,
          date(2011, 2, 28), date(2011, 3, 10)),
         # 2: one order on the day itself; its cancellation is after AS_OF.
-        (20, 2, 0, 1, Decimal("7.33"), Decimal("7.33"), 1, 0, None, 0.0,
+        (20, 2, None, 0, 1, Decimal("7.33"), Decimal("7.33"), 1, 0, None, 0.0,
          date(2011, 3, 31), date(2011, 3, 31)),
     ]  # fmt: skip
     assert_df_equality(
@@ -113,6 +116,54 @@ def test_features_without_cancellations_have_no_share(spark) -> None:
     rows = build_customer_features(sales_df, None, AS_OF).collect()
     assert sorted(row["user_id"] for row in rows) == [1, 2]
     assert all(row["cancellation_share"] is None for row in rows)
+
+
+RETAIL_SALES_SCHEMA = StructType(
+    [
+        *SALES_SCHEMA.fields,
+        StructField("country", StringType()),
+        StructField("purchased_at", TimestampType()),
+    ]
+)
+
+
+def retail_sale(user, order, country, at):
+    """A one-unit sale line of Online Retail: its invoice's country and time."""
+    when = datetime.fromisoformat(at)
+    return (*sale(user, order, 1, "1.000", when.date().isoformat()), country, when)
+
+
+def test_country_is_that_of_the_latest_sale_invoice(spark) -> None:
+    lines = [
+        # 1: UK on Mar 1 (two lines), France on Mar 20: the latest invoice's, France.
+        retail_sale(1, "A", "United Kingdom", "2011-03-01 10:00:00"),
+        retail_sale(1, "A", "United Kingdom", "2011-03-01 10:00:00"),
+        retail_sale(1, "B", "France", "2011-03-20 09:00:00"),
+        # 2: two invoices at the same latest time: the alphabetically first, EIRE.
+        retail_sale(2, "C", "Spain", "2011-03-01 08:00:00"),
+        retail_sale(2, "D", "Germany", "2011-03-15 12:00:00"),
+        retail_sale(2, "E", "EIRE", "2011-03-15 12:00:00"),
+        # 3: the latest invoice names no country: the latest that does, Norway.
+        retail_sale(3, "F", "Norway", "2011-03-02 10:00:00"),
+        retail_sale(3, "G", None, "2011-03-30 10:00:00"),
+        # 4: no line names a country: null.
+        retail_sale(4, "H", None, "2011-03-03 10:00:00"),
+        # 5: Japan is after AS_OF (not yet seen): Italy.
+        retail_sale(5, "I", "Italy", "2011-03-05 10:00:00"),
+        retail_sale(5, "J", "Japan", "2011-04-01 10:00:00"),
+        # a guest: no customer.
+        retail_sale(None, "K", "Brazil", "2011-03-31 10:00:00"),
+    ]
+    sales_df = spark.createDataFrame(lines, RETAIL_SALES_SCHEMA)
+    features_df = build_customer_features(sales_df, None, AS_OF)
+    expected = [(1, "France"), (2, "EIRE"), (3, "Norway"), (4, None), (5, "Italy")]
+    schema = StructType([StructField("user_id", LongType()), StructField("country", StringType())])
+    assert_df_equality(
+        features_df.select("user_id", "country"),
+        spark.createDataFrame(expected, schema),
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )
 
 
 def test_rfm_score_from_quintile_bounds(spark) -> None:

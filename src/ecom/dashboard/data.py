@@ -138,9 +138,28 @@ def _conditions(
 
 
 def _measure_sql(measure: Mapping[str, Any]) -> str:
-    column = quote(measure["column"])
-    expression = column if measure["agg"] == "none" else f"{_AGGREGATES[measure['agg']]}({column})"
+    """A measure's select item; `share` and `ratio` divide sums of the rows the filters kept
+    (the total over every group: a window over the grouped sums)."""
+    column, agg = quote(measure["column"]), measure["agg"]
+    if agg == "none":
+        expression = column
+    elif agg == "share":
+        expression = f"cast(sum({column}) as double) / nullif(sum(sum({column})) over (), 0)"
+    elif agg == "ratio":
+        expression = f"cast(sum({column}) as double) / nullif(sum({quote(measure['per'])}), 0)"
+    else:
+        expression = f"{_AGGREGATES[agg]}({column})"
     return f"{expression} as {quote(measure_alias(measure))}"
+
+
+def group_columns(visual: Mapping[str, Any]) -> list[str]:
+    """The columns a visual's aggregated measures are grouped by: its dimensions, or a
+    table's `none` columns (none when no measure is aggregated)."""
+    if all(m["agg"] == "none" for m in visual["measures"]):
+        return []
+    if visual["type"] == "table":
+        return [m["column"] for m in visual["measures"] if m["agg"] == "none"]
+    return [d["column"] for d in visual.get("dimensions", [])]
 
 
 def build_query(
@@ -159,9 +178,8 @@ def build_query(
     sql = f"select {', '.join(selects)} from {quote(source)}"
     if conditions:
         sql += " where " + " and ".join(conditions)
-    aggregated = any(m["agg"] != "none" for m in visual["measures"])
-    if dimensions and aggregated:
-        sql += " group by " + ", ".join(quote(column) for column in dimensions)
+    if groups := group_columns(visual):
+        sql += " group by " + ", ".join(quote(column) for column in groups)
     order = []
     if sort := visual.get("sort"):
         order.append(f"{quote(sort['column'])} {'desc' if sort.get('descending') else 'asc'}")

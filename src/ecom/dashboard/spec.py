@@ -11,6 +11,11 @@ datasets, the sheets shown for it, the filters that reach its datasets, and its 
 QuickSight definition and the local dashboard, read a resolved spec only, so a sheet whose
 data a source lacks is absent from both rather than shown empty.
 
+A measure aggregates its column (`agg`: sum, count, avg, min, max; none: as it is), or
+derives a ratio after the filters: `share` of the column's total over the rows kept,
+`ratio` of its sum to the sum of `per` (average spend = revenue per customer), so that a view
+of additive measures serves any filter.
+
 Visual options beyond type, source, dimensions and measures: `where` (column = value),
 `sort`, `limit`, `orientation`, `axes` ({"x": title of the x dimension's axis, "y": title of
 the value axis, or of the y dimension's on a heatmap}: required on every chart with axes),
@@ -19,10 +24,10 @@ the value axis, or of the y dimension's on a heatmap}: required on every chart w
 metrics: shown beside it, and a row without them is not shown), `bins` (a histogram's
 column and the edges of its bands) and `latest` ({"column": "run_id", "by":
 "evaluated_at"}: only the rows of the `column` value with the greatest `by`, e.g. the
-latest run). A `table` visual lists its
-measures as columns (agg `none`: the rows as they are). `check_against_schema()` checks the
-declarations against the columns a query engine actually has (the tests run it on the local
-engine, for each source).
+latest run). A `table` visual lists its measures as columns: with agg `none` only, the rows
+as they are; its `none` columns first, then aggregated ones: one row per group of the `none`
+columns. `check_against_schema()` checks the declarations against the columns a query engine
+actually has (the tests run it on the local engine, for each source).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from ecom.dashboard.specdata import (
     AXIS_KINDS,
     COLUMN_TYPES,
     CURRENCY_PLACEHOLDER,
+    DERIVED_AGGREGATIONS,
     FILTER_TYPES,
     FORMATS,
     IMPORT_MODES,
@@ -205,6 +211,7 @@ def _validate_visual(spec: Mapping[str, Any], where: str, visual: Mapping[str, A
     tooltip = visual.get("tooltip", [])
     evaluation = visual.get("evaluation", [])
     where_fields = [{"column": c} for c in visual.get("where", {})]
+    where_fields += [{"column": m.get("per")} for m in measures if m.get("agg") == "ratio"]
     _validate_fields(
         where,
         source,
@@ -212,6 +219,7 @@ def _validate_visual(spec: Mapping[str, Any], where: str, visual: Mapping[str, A
         [*visual.get("dimensions", []), *measures, *tooltip, *evaluation, *where_fields],
     )
     names = _validate_measures(where, [*measures, *tooltip, *evaluation])
+    _validate_derived(where, columns, measures, [*tooltip, *evaluation])
     _validate_model_options(where, columns, visual)
     if len(set(names)) != len(names):
         _fail(where, "measure names repeat")
@@ -219,8 +227,9 @@ def _validate_visual(spec: Mapping[str, Any], where: str, visual: Mapping[str, A
         _fail(where, "a kpi has exactly one measure and no dimensions")
     if kind == "donut" and len(measures) != 1:
         _fail(where, "a donut has exactly one measure")
-    if kind == "table" and (visual.get("dimensions") or any(m["agg"] != "none" for m in measures)):
-        _fail(where, "a table lists its measures with agg none and has no dimensions")
+    grouped = [m["agg"] == "none" for m in measures]
+    if kind == "table" and (visual.get("dimensions") or grouped != sorted(grouped, reverse=True)):
+        _fail(where, "a table lists its measures, no dimensions: agg none first, then aggregated")
     if kind == "histogram":
         _validate_bins(where, source, columns, visual)
     if kind in AXIS_KINDS:
@@ -237,6 +246,16 @@ def _validate_visual(spec: Mapping[str, Any], where: str, visual: Mapping[str, A
         _fail(where, f"sort column {sort.get('column')!r} is not a field of the visual")
     if "limit" in visual and not (isinstance(visual["limit"], int) and visual["limit"] > 0):
         _fail(where, "limit must be a positive integer")
+
+
+def _validate_derived(where: str, columns: Mapping[str, str], measures: list, extra: list):
+    """`share` and `ratio`: measures (not on hover) of numeric columns (`per` too)."""
+    if any(m["agg"] in DERIVED_AGGREGATIONS for m in extra):
+        _fail(where, "tooltip and evaluation measures are not share or ratio")
+    for m in (m for m in measures if m["agg"] in DERIVED_AGGREGATIONS):
+        numeric = [m["column"], *([m["per"]] if m["agg"] == "ratio" else [])]
+        if any(columns[column] not in ("INTEGER", "DECIMAL") for column in numeric):
+            _fail(where, f"{m['agg']} of {m['column']!r}: numeric columns only")
 
 
 def _validate_model_options(

@@ -18,7 +18,11 @@ SOURCES: tuple[str, ...] = tuple(CURATED_TABLES_BY_SOURCE)
 SHEET_KINDS = ("kpi", "line", "bar", "donut", "heatmap", "histogram", "funnel", "table")
 # Visuals drawn on two axes: each needs both titled (spec `axes`).
 AXIS_KINDS = ("line", "bar", "heatmap", "histogram", "funnel")
-AGGREGATIONS = ("sum", "count", "avg", "min", "max", "none")
+AGGREGATIONS = ("sum", "count", "avg", "min", "max", "none", "share", "ratio")
+# Ratios of sums, computed after the filters from rows whose measures add up (shares and
+# averages are not additive): `share` = the group's sum of the column / the sum over every
+# row the filters keep; `ratio` = the group's sum of the column / its sum of `per`.
+DERIVED_AGGREGATIONS = ("share", "ratio")
 FORMATS = ("currency", "integer", "percent", "number", "date", "month")
 COLUMN_TYPES = ("STRING", "INTEGER", "DECIMAL", "DATETIME", "BOOLEAN")
 FILTER_TYPES = ("date_range", "values")

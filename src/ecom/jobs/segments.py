@@ -191,6 +191,7 @@ def feature_columns(segmented_df: DataFrame, as_of: date | None, run_id: str) ->
     return segmented_df.select(
         "user_key",
         "user_id",
+        "country",
         "segment",
         "cluster",
         F.col("rfm_score").cast("int").alias("rfm_score"),

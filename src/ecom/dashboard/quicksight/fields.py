@@ -1,5 +1,6 @@
 """QuickSight fields of a resolved spec: columns, dimension and measure fields, number and date
-formats, axis titles, tooltips, and the calculated fields that band a histogram's column.
+formats, axis titles, tooltips, and the calculated fields that band a histogram's column or
+divide the sums of a `share` or `ratio` measure.
 
 Every field of a visual has the id `<visual id>.<name>` (the name: a measure's alias, a
 dimension's column, or `<column>_band`), so sorts and labels can refer to it.
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ecom.dashboard.spec import band_column, bands, measure_alias, source_columns
+from ecom.dashboard.specdata import DERIVED_AGGREGATIONS
 
 NUMERIC_AGG = {"sum": "SUM", "avg": "AVERAGE", "min": "MIN", "max": "MAX", "count": "COUNT"}
 DATE_GRANULARITY = {"month": "MONTH", "date": "DAY"}
@@ -89,6 +91,8 @@ def measure_field(
     kind = source_columns(spec, view)[name]
     fid = field_id(visual, measure_alias(measure))
     agg = measure["agg"]
+    if agg in DERIVED_AGGREGATIONS:  # a calculated field that aggregates itself
+        name, kind, agg = derived_field_name(visual, measure), "DECIMAL", "none"
     if kind == "DATETIME":
         function = {"max": "MAX", "min": "MIN"}.get(agg, "COUNT")
         return {
@@ -225,19 +229,35 @@ def band_expressions(spec: Mapping[str, Any], visual: Mapping[str, Any]) -> tupl
     return f"ifelse({', '.join(labels)})", f"ifelse({', '.join(orders)})"
 
 
+def derived_field_name(visual: Mapping[str, Any], measure: Mapping[str, Any]) -> str:
+    return f"{visual['id']}_{measure_alias(measure)}"
+
+
+def derived_expression(measure: Mapping[str, Any]) -> str:
+    """A `share` or `ratio` measure as an aggregating QuickSight expression: sums of the rows
+    the filters keep, divided (a share's total is that of the visual's rows, after filters)."""
+    total = "sum({" + measure["column"] + "})"
+    if measure["agg"] == "share":
+        return f"{total} / sumOver({total}, [], POST_AGG_FILTER)"
+    return f"{total} / sum({{{measure['per']}}})"
+
+
 def calculated_fields(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The dashboard's calculated fields: each histogram's band label and band number."""
+    """The dashboard's calculated fields: each histogram's band label and band number, and
+    each `share` or `ratio` measure."""
     found = []
     for sheet in spec["sheets"]:
         for visual in sheet["visuals"]:
-            if visual["type"] != "histogram":
-                continue
-            label, order = band_expressions(spec, visual)
-            for name, expression in (
-                (band_field_name(visual), label),
-                (band_order_field_name(visual), order),
-            ):
-                found.append(
-                    {"DataSetIdentifier": visual["source"], "Name": name, "Expression": expression}
-                )
+            fields = [
+                (derived_field_name(visual, m), derived_expression(m))
+                for m in visual["measures"]
+                if m["agg"] in DERIVED_AGGREGATIONS
+            ]
+            if visual["type"] == "histogram":
+                label, order = band_expressions(spec, visual)
+                fields += [(band_field_name(visual), label), (band_order_field_name(visual), order)]
+            found += [
+                {"DataSetIdentifier": visual["source"], "Name": name, "Expression": expression}
+                for name, expression in fields
+            ]
     return found

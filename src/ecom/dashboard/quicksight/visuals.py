@@ -5,7 +5,8 @@ value; heat map: columns and rows). A `sort` dimension orders a visual's colours
 a colour dimension (weekdays Monday → Sunday), else its categories (the donut's tiers Low →
 VIP); without one, categories run in ascending order (months in time order). A histogram is
 a bar chart of its bands (see `fields.band_expressions`), in band order. A `table` visual
-becomes a table grouped by all its columns (one row per distinct row).
+becomes a table grouped by its `none` columns (all of them: one row per distinct row), its
+aggregated measures the values of each group.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from ecom.dashboard.quicksight.fields import (
     dimensions,
     field_id,
     field_sort,
+    measure_field,
     measures,
     title,
     tooltip,
 )
+from ecom.dashboard.spec import measure_alias
 
 
 def _role(visual: Mapping[str, Any], role: str) -> str | None:
@@ -144,26 +147,30 @@ def _heatmap(spec: Mapping[str, Any], visual: Mapping[str, Any]) -> dict[str, An
 
 
 def table_configuration(spec: Mapping[str, Any], visual: Mapping[str, Any]) -> dict[str, Any]:
-    """A table visual: every column a group-by field, labelled; sorted like the spec says."""
-    columns = [{"column": m["column"], "format": m.get("format")} for m in visual["measures"]]
+    """A table visual: its `none` columns group-by fields, its aggregated measures values
+    (one row per group), labelled; sorted like the spec says."""
+    grouped = [m for m in visual["measures"] if m["agg"] == "none"]
+    aggregated = [m for m in visual["measures"] if m["agg"] != "none"]
     config: dict[str, Any] = {
         "FieldWells": {
             "TableAggregatedFieldWells": {
-                "GroupBy": [dimension_field(spec, visual, column) for column in columns],
-                "Values": [],
+                "GroupBy": [dimension_field(spec, visual, m) for m in grouped],
+                "Values": [measure_field(spec, visual, m) for m in aggregated],
             }
         }
     }
+    # Field ids: a group-by column's name, an aggregated measure's alias.
+    names = [m["column"] for m in grouped] + [measure_alias(m) for m in aggregated]
     labels = [
-        {"FieldId": field_id(visual, m["column"]), "CustomLabel": m["label"]}
-        for m in visual["measures"]
+        {"FieldId": field_id(visual, name), "CustomLabel": m["label"]}
+        for name, m in zip(names, [*grouped, *aggregated], strict=True)
         if m.get("label")
     ]
     if labels:
         config["FieldOptions"] = {"SelectedFieldOptions": labels}
     # The spec's sort first, then the columns left to right (as the local dashboard does).
     sorts = [(sort["column"], sort.get("descending"))] if (sort := visual.get("sort")) else []
-    sorts += [(c["column"], False) for c in columns if c["column"] not in dict(sorts)]
+    sorts += [(name, False) for name in names if name not in dict(sorts)]
     config["SortConfiguration"] = {
         "RowSort": [field_sort(visual, column, descending=bool(desc)) for column, desc in sorts]
     }
