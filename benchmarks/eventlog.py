@@ -32,6 +32,7 @@ PARTS: tuple[str, ...] = (
     "fact_sessions",
     "fact_daily_summary",
     "fact_monthly_summary",
+    "customer models (segments, churn, CLV)",
     "data-quality checks",
     "publish (dq_results, document, vacuum)",
     "catalog + run report",
@@ -50,7 +51,24 @@ TABLE_PARTS: dict[str, str] = {
     "fact_daily_summary": "fact_daily_summary",
     "fact_monthly_summary": "fact_monthly_summary",
     "dq_results": "publish (dq_results, document, vacuum)",
+    **dict.fromkeys(
+        (
+            "customer_features",
+            "dim_customer_segment",
+            "model_runs",
+            "customer_scores",
+            "model_evaluations",
+        ),
+        "customer models (segments, churn, CLV)",
+    ),
 }
+CUSTOMER_MODELS = "customer models (segments, churn, CLV)"
+# Jobs of the customer models: their driver code, or MLlib's own jobs (k-means iterations,
+# the logistic and linear regressions' loss aggregations, the evaluators' metrics).
+MODEL_JOBS = re.compile(
+    r"/models/|jobs/segments\.py|jobs/churn\.py|KMeans|LogisticRegression|LinearRegression"
+    r"|RDDLossFunction|Summarizer|BinaryClassificationMetrics|ClusteringEvaluator"
+)
 # Plan operators and RDDs that mean a Python worker handles rows.
 PYTHON_OPERATORS = re.compile(r"Python|Pandas|ArrowEval|MapInArrow|BatchEval|PythonUDF")
 # Operator metrics worth keeping per stage (milliseconds or bytes, summed over tasks).
@@ -294,6 +312,8 @@ def classify(log: EventLog) -> None:
             execution.part = TABLE_PARTS[table]
         elif execution.started <= ingest_end:
             execution.part = "ingest: driver (build, plan, publish)"
+        elif MODEL_JOBS.search(execution.description):
+            execution.part = CUSTOMER_MODELS
         elif execution.description.startswith("count at"):
             execution.part = "model: read staged (list, count)"
         elif execution.description.startswith(("collect at", "collectToPython")):
@@ -312,6 +332,8 @@ def classify(log: EventLog) -> None:
             curated = re.search(r"/curated/([^/]+)/", job.description)
             if curated and curated.group(1) in TABLE_PARTS:
                 stage.part = TABLE_PARTS[curated.group(1)]
+            elif MODEL_JOBS.search(f"{job.description} {stage.name}"):
+                stage.part = CUSTOMER_MODELS
             elif "/staged/" in job.description:
                 staged_read = job.submitted > ingest_end
                 stage.part = (
