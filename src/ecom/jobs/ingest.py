@@ -223,13 +223,18 @@ def run_ingest(spark: SparkSession, args: IngestArgs) -> IngestResult:
     incoming_path = join_path(incoming_root, args.run_id)
     hadoopfs.delete(spark, incoming_root)  # what a killed run may have left
     if existing:  # written aside first: the merge needs to know which dates it touches
-        arranged(staged_df, source).write.mode("overwrite").partitionBy(STAGED_DATE).parquet(
-            incoming_path
-        )
+        writer = arranged(staged_df, source).write.options(**staged_options(source))
+        writer.mode("overwrite").partitionBy(STAGED_DATE).parquet(incoming_path)
         entry = None
     else:
         entry = tablestore.write_version(
-            spark, staged_zone, STAGED_TABLE, args.run_id, arranged(staged_df, source), STAGED_DATE
+            spark,
+            staged_zone,
+            STAGED_TABLE,
+            args.run_id,
+            arranged(staged_df, source),
+            STAGED_DATE,
+            options=staged_options(source),
         )
     read = observed(read_metrics)
     rejected = {code: int(read[code]) for code in source.reason_codes if read[code]}
@@ -278,6 +283,11 @@ def publish_staged(
     result.published = True
 
 
+def staged_options(source: Source) -> dict[str, str]:
+    """The Parquet writer options of a source's staged files."""
+    return tablestore.parquet_options(source.plain_columns)
+
+
 def arranged(staged_df: DataFrame, source: Source) -> DataFrame:
     """Staged rows in the order each date's file keeps them (e.g. sessions together, by time)."""
     return staged_df.sortWithinPartitions(STAGED_DATE, *source.order_columns)
@@ -319,7 +329,13 @@ def merge_into_staged(
         existing_df, incoming_df, partitions, source.key_columns, source.order_columns
     ).observe(after, *staged_metrics(source))
     entry = tablestore.write_version(  # the counts come with the write: no extra scans
-        spark, staged_zone, STAGED_TABLE, args.run_id, arranged(merged_df, source), STAGED_DATE
+        spark,
+        staged_zone,
+        STAGED_TABLE,
+        args.run_id,
+        arranged(merged_df, source),
+        STAGED_DATE,
+        options=staged_options(source),
     )
     rows_before, kinds_before = counts_of(source, observed(before))
     rows_after, kinds_after = counts_of(source, observed(after))

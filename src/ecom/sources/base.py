@@ -42,6 +42,7 @@ class Source:
     `to_staged(validated_df, run_id, ingested_at)` keeps the valid rows in `staged_schema`.
     Two staged rows are exact duplicates when their `key_columns` are equal. `kind_column`,
     when set, splits the staged rows into kinds the run report counts (`kinds`).
+    `plain_columns` are written without a dictionary (see tablestore.parquet_options).
     """
 
     name: str
@@ -55,6 +56,8 @@ class Source:
     description: str = ""
     kind_column: str | None = None
     kinds: tuple[str, ...] = ()
+    # Staged columns of nearly unique values, written without a Parquet dictionary.
+    plain_columns: tuple[str, ...] = ()
 
     @property
     def header(self) -> str:

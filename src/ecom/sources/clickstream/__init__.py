@@ -23,4 +23,5 @@ CLICKSTREAM = Source(
     validate_lines=validate_lines,
     to_staged=to_staged,
     description="clickstream events (REES46 schema)",
+    plain_columns=("event_at", "session_id", "user_id", "product_id", "price"),
 )
