@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pyarrow.parquet as pq
 from pyspark.sql import DataFrame, SparkSession
 
 from ecom.storage import tablestore
@@ -25,3 +28,15 @@ def read_staged(spark: SparkSession, lake: Lake) -> DataFrame:
     """The published staged events."""
     zone, name = tablestore.split_table_path(lake.staged_events)
     return tablestore.read_published(spark, zone, name)
+
+
+def parquet_encodings(path: Path) -> dict[str, set[str]]:
+    """Column → the Parquet encodings of its chunks, over every data file under `path`."""
+    found: dict[str, set[str]] = {}
+    for file in sorted(path.rglob("*.parquet")):
+        metadata = pq.ParquetFile(file).metadata
+        for group in range(metadata.num_row_groups):
+            for index in range(metadata.num_columns):
+                column = metadata.row_group(group).column(index)
+                found.setdefault(column.path_in_schema, set()).update(column.encodings)
+    return found

@@ -10,8 +10,9 @@ import pyspark.sql.functions as F
 import pytest
 
 from ecom.jobs.pipeline import run_pipeline
+from ecom.sources.clickstream import CLICKSTREAM
 from ecom.storage.lake import Lake, curated_tables
-from tests.lakeread import read_curated
+from tests.lakeread import parquet_encodings, read_curated
 from tests.reference import read_expected
 
 pytestmark = pytest.mark.e2e
@@ -73,3 +74,17 @@ def test_report_saved_in_lake_and_quarantine_keeps_raw_line(spark, sample_run) -
     quarantine = spark.read.parquet(lake.quarantine).collect()
     assert [row["reason"] for row in quarantine] == ["malformed_row"]
     assert quarantine[0]["raw_line"].endswith(",25.71,52040330")  # the file's truncated last line
+
+
+def test_nearly_unique_staged_columns_are_written_without_a_dictionary(sample_run) -> None:
+    _, lake, _ = sample_run
+    zone, name = lake.staged_events.rsplit("/", 1)
+    encodings = parquet_encodings(Path(zone) / name)
+    plain = CLICKSTREAM.plain_columns
+    assert plain and set(plain) <= set(encodings), (plain, sorted(encodings))
+    dictionary = {
+        column for column, used in encodings.items() if any("DICTIONARY" in e for e in used)
+    }
+    assert not dictionary & set(plain), {column: encodings[column] for column in plain}
+    # Per column, not for the whole file: the few-valued ones keep theirs.
+    assert {"event_type", "brand", "source_file"} <= dictionary, encodings

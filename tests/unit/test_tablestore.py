@@ -22,6 +22,7 @@ from pyspark.sql.types import (
 
 from ecom.runtime import faults
 from ecom.storage import tablestore
+from tests.lakeread import parquet_encodings
 
 PRODUCTS = StructType(
     [StructField("product_id", LongType(), True), StructField("brand", StringType(), True)]
@@ -262,27 +263,13 @@ def test_paths_and_types_of_entries():
     assert tablestore.referenced_versions(snapshot) == {"t": {"v-1", "v-2"}}
 
 
-def _encodings(path) -> dict[str, set[str]]:
-    """Column → the Parquet encodings of its chunks, over every data file under `path`."""
-    import pyarrow.parquet as pq
-
-    found: dict[str, set[str]] = {}
-    for file in sorted(path.rglob("*.parquet")):
-        metadata = pq.ParquetFile(file).metadata
-        for group in range(metadata.num_row_groups):
-            for index in range(metadata.num_columns):
-                column = metadata.row_group(group).column(index)
-                found.setdefault(column.path_in_schema, set()).update(column.encodings)
-    return found
-
-
 def test_plain_columns_are_written_without_a_dictionary(spark, zone, tmp_path):
     rows = [(f"session-{index % 7}", index, OCT_1) for index in range(200)]
     options = tablestore.parquet_options(("views",))
     tablestore.write_version(
         spark, zone, "events", "run-1", events_df(spark, rows), "event_date", options=options
     )
-    encodings = _encodings(tmp_path / "curated" / "events" / "v-run-1")
+    encodings = parquet_encodings(tmp_path / "curated" / "events" / "v-run-1")
     assert not any("DICTIONARY" in name for name in encodings["views"]), encodings
     assert any("DICTIONARY" in name for name in encodings["session_id"]), encodings
     assert_df_equality(  # the rows are as written, whatever the encoding
