@@ -1,6 +1,6 @@
-"""Shared fixtures: one local Spark session for the whole run, paths to shared test data, the
-small lake the dashboard and notebook tests read, and the SQL tests' lakes (one pipeline run
-each: ~30k generated clickstream events over 3 months with customer models, and a
+"""Shared fixtures: one local Spark session for the whole run, paths to shared test data, and
+the SQL tests' lakes (one pipeline run each: ~30k generated clickstream events over 3 months
+with customer models and three quarantined rows, which the notebooks read too, and a
 hand-written Online Retail lake of three tiny days, tests/sql/retail_lines.py), which the
 dashboard tests read too, and a hand-written lake of segmented retail customers (no run)."""
 
@@ -23,8 +23,9 @@ from tests.sql.retail_segments import build_retail_segments_lake
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 CLICKSTREAM_SAMPLE = SHARED_DATA / "clickstream" / "2019-Oct-head.csv"
-# Appended to the dashboard lake's first raw file, so its quarantine is not empty: one row
-# each of invalid_event_type, invalid_event_time and negative_price.
+# Appended to the first raw file of the generated SQL lake, so its quarantine is not empty (the
+# dashboard's and the notebooks' data-quality views show it): one row each of
+# invalid_event_type, invalid_event_time and negative_price.
 BAD_ROWS = (
     "2019-10-02 10:00:00 UTC,teleport,1,2,,acme,1.00,3,s-bad-1\n"
     "not a date,view,1,2,,acme,1.00,3,s-bad-2\n"
@@ -60,28 +61,16 @@ def clickstream_sample() -> Path:
 
 
 @pytest.fixture(scope="session")
-def dashboard_lake(spark, tmp_path_factory) -> Path:
-    """~20k generated events over 2 months (plus BAD_ROWS) → one pipeline run, built once
-    like tests/sql's lake (generate → run_pipeline on the one `spark` fixture)."""
-    from ecom.catalog.local import register_local
-    from ecom.devdata.generate import generate
-    from ecom.jobs.pipeline import run_pipeline
-
-    root = tmp_path_factory.mktemp("dashboard-lake")
-    raw, lake = root / "raw", root / "lake"
-    generate(raw, 20_000, seed=11, months=2)
-    first = sorted(raw.glob("*.csv"))[0]
-    with first.open("a") as handle:
-        handle.write(BAD_ROWS)
-    run_pipeline(spark, str(raw), str(lake), show_progress=False)
-    register_local(lake)
-    return lake
+def dashboard_lake(sql_lake) -> Path:
+    """The lake the dashboard's clickstream sheets and the notebooks read: the SQL tests' lake
+    (generated events with BAD_ROWS quarantined, one run), not a second pipeline run."""
+    return sql_lake.lake
 
 
 @pytest.fixture(scope="session")
-def dashboard_raw(dashboard_lake) -> Path:
+def dashboard_raw(sql_lake) -> Path:
     """The raw CSV folder the dashboard lake was built from (BAD_ROWS included)."""
-    return dashboard_lake.parent / "raw"
+    return sql_lake.raw
 
 
 # The SQL tests' lakes (tests/sql), shared with the dashboard tests.
@@ -105,10 +94,13 @@ class SqlLake:
 
 @pytest.fixture(scope="session")
 def sql_lake(spark, tmp_path_factory) -> SqlLake:
-    """Generated raw CSV → run_pipeline → local catalog registered (shared by tests/sql)."""
+    """Generated raw CSV (+ BAD_ROWS) → run_pipeline → local catalog registered (shared by
+    tests/sql, the dashboard and the notebooks)."""
     root = tmp_path_factory.mktemp("sql-lake")
     raw, lake = root / "raw", root / "lake"
     generate(raw, ROWS, seed=7, months=MONTHS, users=USERS)
+    with sorted(raw.glob("*.csv"))[0].open("a") as handle:
+        handle.write(BAD_ROWS)
     # H = 30 days: the 3 months hold twice the horizon, so every customer model runs.
     run_pipeline(spark, str(raw), str(lake), show_progress=False, model_options=MODEL_OPTIONS)
     register_local(lake)
