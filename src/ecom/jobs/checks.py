@@ -97,9 +97,9 @@ class Checks:
         ).collect()
 
 
-def reads(rule: Rule, table: str) -> bool:
-    """True when evaluating `rule` reads `table`."""
-    return table in (rule.table, rule.params.get("ref_table"))
+def tables_read(rule: Rule) -> set[str]:
+    """The tables evaluating `rule` reads."""
+    return {rule.table, *([rule.params["ref_table"]] if rule.params.get("ref_table") else [])}
 
 
 def publish_checked(
