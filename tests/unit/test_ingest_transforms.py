@@ -76,6 +76,12 @@ REASON_CASES = [
     (with_field(GOOD, 3, ""), "invalid_category_id"),
     (with_field(GOOD, 3, "99999999999999999999"), "invalid_category_id"),
     (with_field(GOOD, 7, "1.5"), "invalid_user_id"),
+    (with_field(GOOD, 7, "12."), "invalid_user_id"),  # a whole number has no '.'
+    (with_field(GOOD, 7, "1e3"), "invalid_user_id"),
+    (with_field(GOOD, 2, " +42 "), None),  # padded, signed: still the whole number 42
+    (with_field(GOOD, 3, "0"), "invalid_category_id"),  # ids are positive
+    (with_field(GOOD, 5, '"a, ""b"""'), None),  # a quoted brand with a comma and quotes
+    (with_field(GOOD, 5, '"a",b'), "malformed_row"),  # a quoted line with a field too many
     (with_field(GOOD, 8, ""), "missing_user_session"),
     (with_field(GOOD, 6, ""), "missing_price"),
     (with_field(GOOD, 6, "12,34"), "malformed_row"),

@@ -21,6 +21,8 @@ JOB_CONF: dict[str, str] = {
     # INT64 microseconds, not the legacy INT96: what Athena, DuckDB and pyarrow expect.
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     "spark.sql.adaptive.enabled": "true",
+    # A cast that cannot convert gives null (the line rules rely on it: staging.to_long).
+    "spark.sql.ansi.enabled": "false",
     # try_to_timestamp returns null for text it cannot parse, instead of raising
     # INCONSISTENT_BEHAVIOR_CROSS_VERSION for text the pre-3.0 parser would have read.
     "spark.sql.legacy.timeParserPolicy": "CORRECTED",

@@ -27,6 +27,7 @@ from ecom.sources.staging import (
     first_reason,
     keep_raw_line_of_rejected,
     reason_column,
+    to_long,
     try_cast,
     with_raw_fields,
 )
@@ -92,7 +93,7 @@ def parse_event_time(column: str) -> Column:
 
 def parse_id(column: str) -> Column:
     """A positive integer id → bigint; null when missing, non-numeric or not positive."""
-    value = try_cast(column, "bigint")
+    value = to_long(column)
     return F.when(value > 0, value)
 
 
