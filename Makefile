@@ -20,8 +20,10 @@ export SPARK_LOCAL_IP := 127.0.0.1
 BENCH_LAKE ?= benchmarks/out/lake-spark-20000000
 BENCH_REPEAT ?= 1
 PROFILE_SIZES ?= 5000000,20000000
+PROFILE_RAW ?= benchmarks/out/profile-raw-5000000/events.csv
+PROFILE_ARGS ?=
 
-.PHONY: help venv java class-archive checkov chromium synth deploy-check demo demo-retail views dashboard golden notebooks test test-fast lint format bench bench-incremental bench-retail profile bench-views bench-dashboard clean
+.PHONY: help venv java class-archive checkov chromium synth deploy-check demo demo-retail views dashboard golden notebooks test test-fast lint format bench bench-incremental bench-retail profile profile-jfr bench-views bench-dashboard clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -127,6 +129,12 @@ bench-retail: venv java class-archive ## Wall time of `ecom run` on the 431,673 
 
 profile: venv java class-archive ## Where a full run's time goes, per part, from Spark's event log (5M, 20M events; PROFILE_SIZES=...)
 	$(BIN)/python benchmarks/profile_pipeline.py --sizes $(PROFILE_SIZES)
+
+profile-jfr: venv java class-archive ## Which Java methods a run's CPU goes to (JDK Flight Recorder; PROFILE_RAW=csv, PROFILE_ARGS=--ingest-only)
+	@command -v jcmd >/dev/null && command -v jfr >/dev/null || { \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends openjdk-17-jdk-headless >/dev/null; }
+	$(BIN)/python benchmarks/jfr_profile.py $(PROFILE_RAW) $(PROFILE_ARGS)
 
 bench-views: $(RUNTIME_STAMP) ## Per-view latency and Parquet bytes read on the 20M-event lake of `make bench`
 	$(BIN)/python benchmarks/bench_views.py $(BENCH_LAKE)
