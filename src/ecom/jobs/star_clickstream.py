@@ -44,7 +44,7 @@ from ecom.transforms.columns import surrogate_key
 # submitted, so that a task waiting for the table it reads never keeps a ready one from
 # starting (with 6, the customer models waited ~13 s at 20M events for fact_sessions to free
 # a thread, though they only read fact_purchases).
-WRITERS = 16
+WRITERS = 12
 
 
 def _session_dates(
@@ -206,35 +206,24 @@ def build_clickstream(
             published,
             None if plan.full else {"fact_purchases": changed, "fact_sessions": rebuilt},
         )
-        # Each group of rules runs as soon as the tables it reads are written (the customer
-        # tables' keys are checked against dim_user): the checks of the star's tables overlap
-        # the customer models. A group waits only for tasks submitted before it, so the pool
-        # cannot deadlock.
-        writers = {
-            "fact_purchases": purchases,
-            "product_state": products,
-            "category_state": products,
-            "dim_product": products,
-            "dim_category": products,
-            "dim_time": calendar,
-            "fact_sessions": sessions,
-            "dim_user": later[0],
-            "fact_daily_summary": later[1],
-            "fact_monthly_summary": later[2],
-            **dict.fromkeys(SEGMENT_TABLES, segments),
-            **dict.fromkeys(CHURN_TABLES, scores),
-        }
-        groups: dict[tuple[Future, ...], list[Rule]] = {}
-        for rule in build.star.rules:
-            needed = {writers[table] for table in tables_read(rule)}
-            groups.setdefault(tuple(sorted(needed, key=id)), []).append(rule)
+        # The rules run in two groups, each as soon as the tables it reads are written: the
+        # star's (overlapping the customer models, which only read fact_purchases), then the
+        # customer tables' (their keys are checked against dim_user). One query per group: a
+        # group per table would plan and compile more queries than the overlap saves. A group
+        # waits only for tasks submitted before it, so the pool cannot deadlock.
+        customer_tables = {*SEGMENT_TABLES, *CHURN_TABLES}
+        star_rules = [r for r in build.star.rules if not tables_read(r) & customer_tables]
+        customer_rules = [r for r in build.star.rules if tables_read(r) & customer_tables]
 
-        def run_checks(needed: tuple[Future, ...], rules: list[Rule]) -> list[Row]:
+        def run_checks(needed: list[Future], rules: list[Rule]) -> list[Row]:
             for task in needed:
                 task.result()
             return checks.run(rules)
 
-        checked = [pool.submit(run_checks, needed, rules) for needed, rules in groups.items()]
+        checked = [
+            pool.submit(run_checks, [purchases, products, calendar, sessions, *later], star_rules),
+            pool.submit(run_checks, [later[0], segments, scores], customer_rules),
+        ]
         tasks = [purchases, products, calendar, staged_rows, sessions, *later, segments, scores]
         for task in [*tasks, *checked]:
             task.result()  # re-raises the first failure here
