@@ -180,8 +180,11 @@ def _evaluate_and_score(
             [],
             empty,
         )
-    oof_df = out_of_fold(labelled_df, with_share, seed)
+    # Kept: the two curve evaluations and the error aggregate each read the predictions,
+    # which would otherwise re-score every fold three times.
+    oof_df = out_of_fold(labelled_df, with_share, seed).persist(StorageLevel.MEMORY_AND_DISK)
     metrics = evaluation_metrics(oof_df)
+    oof_df.unpersist()
     evaluated_at = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     rows = [
         (
