@@ -7,6 +7,7 @@ dashboard tests read too, and a hand-written lake of segmented retail customers 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,12 +45,39 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+# The tests' runs read a few hundred to a few thousand rows, and a run plans hundreds of small
+# queries: compiling each stage to Java (whole-stage code generation) takes longer than the
+# stage then runs. Without it Spark evaluates the same plans (same results); a fixture that
+# runs on real volumes turns it back on for its runs (with_spark_conf).
+TEST_CONF = {"spark.sql.codegen.wholeStage": "false"}
+# What a job runs with: Spark's defaults, for the fixtures that read real volumes.
+JOB_DEFAULTS = {"spark.sql.codegen.wholeStage": "true"}
+
+
 @pytest.fixture(scope="session")
 def spark() -> Iterator[SparkSession]:
-    """The one SparkSession of the test run (local, 2 cores, small shuffles)."""
+    """The one SparkSession of the test run (local, 2 cores, small shuffles, TEST_CONF)."""
     session = local_session("ecom-tests", cores=2, driver_memory="2g", shuffle_partitions=4)
+    for key, value in TEST_CONF.items():
+        session.conf.set(key, value)
     yield session
     session.stop()
+
+
+@contextmanager
+def with_spark_conf(spark: SparkSession, settings: dict[str, str]) -> Iterator[None]:
+    """`settings` on the session for the block, the previous values restored after it."""
+    previous = {key: spark.conf.get(key, None) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
 
 
 @pytest.fixture(scope="session")

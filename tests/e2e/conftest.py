@@ -15,6 +15,7 @@ from pyspark.sql import SparkSession
 
 from ecom.jobs.pipeline import run_pipeline
 from ecom.storage.lake import CUSTOMER_TABLES, Lake
+from tests.conftest import JOB_DEFAULTS, with_spark_conf
 from tests.lakeread import read_curated
 from tests.reference_retail import RetailReference, read_retail
 
@@ -61,7 +62,14 @@ def retail_deliveries(spark, tmp_path_factory):
     """(raw folder, lake, [Delivery per delivery], the rerun's Delivery).
 
     The rerun rebuilds the last delivered day from the same staged lines (a backfill of
-    that day): every model runs again on exactly the same data."""
+    that day): every model runs again on exactly the same data. The runs read the real
+    volumes (some 400k lines): with the jobs' Spark settings, not the tests' (TEST_CONF)."""
+    with with_spark_conf(spark, JOB_DEFAULTS):
+        return deliver_all(spark, tmp_path_factory)
+
+
+def deliver_all(spark, tmp_path_factory):
+    """retail_deliveries' runs and observations."""
     from tests.e2e.test_retail_pipeline import REDELIVERED, RETAIL_DAYS, deliveries, kpis_of
 
     observers = {

@@ -7,11 +7,8 @@ and compares every table with a lake that took the same input without being kill
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
-import subprocess
-import sys
 
 import pytest
 
@@ -19,6 +16,7 @@ from ecom.devdata.generate import generate
 from ecom.jobs.pipeline import run_pipeline
 from ecom.query.local import LocalEngine
 from ecom.storage.lake import Lake, curated_tables
+from tests.e2e.killedruns import KilledRuns, selected_points
 from tests.lakeread import read_curated, read_staged
 
 pytestmark = pytest.mark.e2e
@@ -35,6 +33,8 @@ KILL_POINTS = [
     ("publish:curated", "staged"),  # every table written and checked, not published
     ("published:curated", "everything"),  # published; local catalog and report not updated
 ]
+# The test of every kill point: the fixture starts the children of the points it will check.
+KILLED_TEST = "test_killed_run_leaves_published_tables_whole_and_next_run_completes"
 
 
 def lake_rows(spark, lake: Lake) -> dict[str, list[tuple]]:
@@ -60,8 +60,10 @@ def revenue_by_query(lake: Lake) -> object:
 
 
 @pytest.fixture(scope="module")
-def crash_inputs(spark, tmp_path_factory):
-    """Raw days 1-3 and 1-5, a lake published from days 1-3, and the uninterrupted result."""
+def crash_inputs(spark, tmp_path_factory, request):
+    """Raw days 1-3 and 1-5, a lake published from days 1-3, the killed runs (one child per
+    kill point, each on its own copy of that lake, started here: tests/e2e/killedruns.py),
+    and the uninterrupted result, built while the children run."""
     generated = tmp_path_factory.mktemp("crash-days")
     generate(generated, 3_000, seed=11, months=1)
     days = sorted(generated.glob("events-2019-10-*.csv"))[:5]
@@ -72,31 +74,34 @@ def crash_inputs(spark, tmp_path_factory):
             shutil.copy(path, raw_first / path.name)
     base = tmp_path_factory.mktemp("lake-base") / "lake"
     run_pipeline(spark, str(raw_first), str(base), run_id="r1", show_progress=False)
-    reference = tmp_path_factory.mktemp("lake-reference") / "lake"
-    shutil.copytree(base, reference)
-    run_pipeline(spark, str(raw_all), str(reference), run_id="r2", show_progress=False)
-    return raw_all, base, lake_rows(spark, Lake(str(base))), lake_rows(spark, Lake(str(reference)))
-
-
-def killed_run(raw, lake, point: str) -> subprocess.CompletedProcess:
-    """`ecom run` in a child process that kills itself at `point`."""
-    env = {**os.environ, "ECOM_KILL_AT": point}
-    command = [sys.executable, "-m", "ecom.cli", "run", "--raw", str(raw), "--lake", str(lake)]
-    command += ["--quiet", "--run-id", "killed", "--driver-memory", "1g"]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    killed = KilledRuns(
+        raw_all,
+        base,
+        tmp_path_factory.mktemp("killed"),
+        selected_points(request, KILLED_TEST),
+        # Analysts' view of each copy before its child runs (compared after the kill).
+        before_kill=lambda lake: revenue_by_query(Lake(str(lake))),
+    )
+    try:
+        reference = tmp_path_factory.mktemp("lake-reference") / "lake"
+        shutil.copytree(base, reference)
+        run_pipeline(spark, str(raw_all), str(reference), run_id="r2", show_progress=False)
+        before = lake_rows(spark, Lake(str(base)))
+        yield raw_all, killed, before, lake_rows(spark, Lake(str(reference)))
+    finally:
+        killed.close()
 
 
 @pytest.mark.parametrize(("point", "published"), KILL_POINTS, ids=[p for p, _ in KILL_POINTS])
 def test_killed_run_leaves_published_tables_whole_and_next_run_completes(
-    spark, crash_inputs, tmp_path, point, published
+    spark, crash_inputs, point, published
 ) -> None:
-    raw_all, base, before, uninterrupted = crash_inputs
-    lake_path = tmp_path / "lake"
-    shutil.copytree(base, lake_path)
+    raw_all, killed, before, uninterrupted = crash_inputs
+    lake_path = killed.lake(point)  # a copy of the lake of days 1-3, given to the child
     lake = Lake(str(lake_path))
-    revenue_before = revenue_by_query(lake)
+    revenue_before = killed.seen_before[point]
 
-    child = killed_run(raw_all, lake_path, point)
+    child = killed.result(point)
     assert child.returncode == -signal.SIGKILL, child.stderr[-2000:]
 
     after_kill = lake_rows(spark, lake)

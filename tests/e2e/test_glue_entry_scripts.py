@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from ecom.sources.clickstream.contract import RAW_HEADER
 from ecom.storage import runreports
+from tests.e2e.childjvm import child_env
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +25,7 @@ ROWS = [
 
 
 def run_script(script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
+    env = child_env(PYSPARK_PYTHON=sys.executable)
     env.pop("PYSPARK_GATEWAY_PORT", None)
     return subprocess.run(
         [sys.executable, str(REPO / "glue_jobs" / script), *args],

@@ -122,28 +122,36 @@ def test_redelivered_content_under_a_new_name_changes_nothing(incremental, spark
     assert table_rows(spark, copy_lake) == before
 
 
-def test_full_refresh_equals_one_run_over_everything(incremental, spark, tmp_path) -> None:
+@pytest.fixture(scope="module")
+def one_run(incremental, spark, tmp_path_factory) -> Lake:
+    """One run (r5) over every raw file of `incremental` into an empty lake: what a full
+    refresh and the incremental runs must both equal (read only, shared by their tests)."""
+    raw = incremental[0]
+    once = Lake(str(tmp_path_factory.mktemp("once") / "lake"))
+    run_pipeline(spark, str(raw), once.root, run_id="r5", show_progress=False)
+    return once
+
+
+def test_full_refresh_equals_one_run_over_everything(incremental, one_run, spark, tmp_path) -> None:
     raw, lake, _, _ = incremental
     refreshed = Lake(str(tmp_path / "refreshed"))
     shutil.copytree(lake.root, refreshed.root)
     run_pipeline(
         spark, str(raw), refreshed.root, run_id="r5", show_progress=False, full_refresh=True
     )
-    once = Lake(str(tmp_path / "once"))
-    run_pipeline(spark, str(raw), once.root, run_id="r5", show_progress=False)
+    once = one_run
     # the two rebuilds ran at different times: only `ingested_at` may differ
     ignore = ("ingested_at",)
     assert table_rows(spark, refreshed, ignore=ignore) == table_rows(spark, once, ignore=ignore)
 
 
-def test_incremental_runs_equal_one_full_run(incremental, spark, tmp_path) -> None:
+def test_incremental_runs_equal_one_full_run(incremental, one_run, spark) -> None:
     """Days 1-5 then 6-10 + late day-1 rows, merged and rebuilt by date, give the tables of a
     single run over all files (lineage columns aside: they name the run that read a row)."""
-    raw, lake, (_, second, _), _ = incremental
+    _, lake, (_, second, _), _ = incremental
     assert second["model"]["mode"] == "incremental"
     assert "2019-10-01" in second["model"]["dates_rebuilt"]  # the late rows' date
-    once = Lake(str(tmp_path / "once"))
-    run_pipeline(spark, str(raw), once.root, run_id="r6", show_progress=False)
+    once = one_run
 
     def comparable(target: Lake) -> dict[str, list[tuple]]:
         rows = table_rows(spark, target, ignore=("ingested_at", "ingest_run_id"))

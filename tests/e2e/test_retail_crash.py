@@ -9,7 +9,7 @@ import pytest
 
 from ecom.jobs.pipeline import run_pipeline
 from ecom.storage.lake import Lake
-from tests.e2e.test_crash_safety import killed_run
+from tests.e2e.killedruns import KilledRuns, selected_points
 from tests.e2e.test_retail_pipeline import RETAIL_DAYS, table_rows
 
 pytestmark = pytest.mark.e2e
@@ -19,8 +19,10 @@ KILL_POINTS = ["write:fact_cancellations"]
 
 
 @pytest.fixture(scope="module")
-def retail_crash_inputs(spark, tmp_path_factory):
-    """Days 1-3 published, days 1-5 as the next input, and the uninterrupted result."""
+def retail_crash_inputs(spark, tmp_path_factory, request):
+    """Days 1-3 published, days 1-5 as the next input, the killed runs (children started
+    here, each on its own copy of the published lake: tests/e2e/killedruns.py), and the
+    uninterrupted result, built while they run."""
     if not RETAIL_DAYS.is_dir():
         pytest.skip(f"Online Retail days not found at {RETAIL_DAYS} (shared data absent)")
     days = sorted(RETAIL_DAYS.glob("*.csv"))[:5]
@@ -32,23 +34,27 @@ def retail_crash_inputs(spark, tmp_path_factory):
             shutil.copy(path, raw_first / path.name)
     base = tmp_path_factory.mktemp("retail-crash-base") / "lake"
     run_pipeline(spark, str(raw_first), str(base), run_id="r1", show_progress=False)
-    reference = tmp_path_factory.mktemp("retail-crash-reference") / "lake"
-    shutil.copytree(base, reference)
-    run_pipeline(spark, str(raw_all), str(reference), run_id="r2", show_progress=False)
-    before = table_rows(spark, Lake(str(base)))
-    return raw_all, base, before, table_rows(spark, Lake(str(reference)))
+    points = selected_points(request, "test_a_killed_retail_run_then_a_rerun_equals_a_clean_run")
+    killed = KilledRuns(raw_all, base, tmp_path_factory.mktemp("retail-killed"), points)
+    try:
+        reference = tmp_path_factory.mktemp("retail-crash-reference") / "lake"
+        shutil.copytree(base, reference)
+        run_pipeline(spark, str(raw_all), str(reference), run_id="r2", show_progress=False)
+        before = table_rows(spark, Lake(str(base)))
+        yield raw_all, killed, before, table_rows(spark, Lake(str(reference)))
+    finally:
+        killed.close()
 
 
 @pytest.mark.parametrize("point", KILL_POINTS)
 def test_a_killed_retail_run_then_a_rerun_equals_a_clean_run(
-    spark, retail_crash_inputs, tmp_path, point
+    spark, retail_crash_inputs, point
 ) -> None:
-    raw_all, base, before, uninterrupted = retail_crash_inputs
-    lake_path = tmp_path / "lake"
-    shutil.copytree(base, lake_path)
+    raw_all, killed, before, uninterrupted = retail_crash_inputs
+    lake_path = killed.lake(point)  # a copy of the lake of days 1-3, given to the child
     lake = Lake(str(lake_path))
 
-    child = killed_run(raw_all, lake_path, point)
+    child = killed.result(point)
     assert child.returncode < 0, child.stderr[-2000:]
     after_kill = table_rows(spark, lake)
     curated = {name: rows for name, rows in after_kill.items() if name != "staged"}
