@@ -16,7 +16,7 @@ from ecom.devdata.generate import generate
 from ecom.jobs.pipeline import run_pipeline
 from ecom.query.local import LocalEngine
 from ecom.storage.lake import Lake, curated_tables
-from tests.e2e.killedruns import KilledRuns, selected_points
+from tests.e2e.killedruns import KilledRuns, clean_run, selected_points
 from tests.lakeread import read_curated, read_staged
 
 pytestmark = pytest.mark.e2e
@@ -83,9 +83,7 @@ def crash_inputs(spark, tmp_path_factory, request):
         before_kill=lambda lake: revenue_by_query(Lake(str(lake))),
     )
     try:
-        reference = tmp_path_factory.mktemp("lake-reference") / "lake"
-        shutil.copytree(base, reference)
-        run_pipeline(spark, str(raw_all), str(reference), run_id="r2", show_progress=False)
+        reference = clean_run(spark, raw_all, base, tmp_path_factory.mktemp("lake-reference"))
         before = lake_rows(spark, Lake(str(base)))
         yield raw_all, killed, before, lake_rows(spark, Lake(str(reference)))
     finally:

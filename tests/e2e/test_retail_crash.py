@@ -9,7 +9,7 @@ import pytest
 
 from ecom.jobs.pipeline import run_pipeline
 from ecom.storage.lake import Lake
-from tests.e2e.killedruns import KilledRuns, selected_points
+from tests.e2e.killedruns import KilledRuns, clean_run, selected_points
 from tests.e2e.test_retail_pipeline import RETAIL_DAYS, table_rows
 
 pytestmark = pytest.mark.e2e
@@ -37,9 +37,9 @@ def retail_crash_inputs(spark, tmp_path_factory, request):
     points = selected_points(request, "test_a_killed_retail_run_then_a_rerun_equals_a_clean_run")
     killed = KilledRuns(raw_all, base, tmp_path_factory.mktemp("retail-killed"), points)
     try:
-        reference = tmp_path_factory.mktemp("retail-crash-reference") / "lake"
-        shutil.copytree(base, reference)
-        run_pipeline(spark, str(raw_all), str(reference), run_id="r2", show_progress=False)
+        reference = clean_run(
+            spark, raw_all, base, tmp_path_factory.mktemp("retail-crash-reference")
+        )
         before = table_rows(spark, Lake(str(base)))
         yield raw_all, killed, before, table_rows(spark, Lake(str(reference)))
     finally:
