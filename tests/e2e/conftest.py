@@ -19,6 +19,13 @@ from tests.conftest import JOB_DEFAULTS, with_spark_conf
 from tests.lakeread import read_curated
 from tests.reference_retail import RetailReference, read_retail
 
+# The retail runs' customer models with fewer folds and k values than a job's defaults (5;
+# 2..8): the tests check what a run does with its folds and sweep (every k recorded, the
+# silhouette chooses, the protocol's counts, the AUC floor), not the defaults' strength.
+# Passed as the model job's own arguments (ModelArgs.churn_folds, segment_k_values).
+RETAIL_K_VALUES = (2, 3, 4)
+RETAIL_MODEL_OPTIONS = {"churn_folds": 3, "segment_k_values": RETAIL_K_VALUES}
+
 
 @dataclass
 class Delivery:
@@ -87,7 +94,14 @@ def deliver_all(spark, tmp_path_factory):
         if index == 2:  # a day delivered again under another name: its lines are duplicates
             shutil.copy(RETAIL_DAYS / REDELIVERED, raw / f"again-{REDELIVERED}")
             delivered.append(raw / f"again-{REDELIVERED}")
-        report = run_pipeline(spark, str(raw), lake.root, run_id=f"d{index}", show_progress=False)
+        report = run_pipeline(
+            spark,
+            str(raw),
+            lake.root,
+            run_id=f"d{index}",
+            show_progress=False,
+            model_options=RETAIL_MODEL_OPTIONS,
+        )
         runs.append(Delivery(report, read_retail(delivered), observe(spark, lake, observers)))
     last_day = max(path.stem for path in delivered if not path.stem.startswith("again-"))
     report = run_pipeline(
@@ -98,6 +112,7 @@ def deliver_all(spark, tmp_path_factory):
         show_progress=False,
         date_from=last_day,
         date_to=last_day,
+        model_options=RETAIL_MODEL_OPTIONS,
     )
     rerun = Delivery(report, runs[-1].reference, observe(spark, lake, observers))
     return raw, lake, runs, rerun

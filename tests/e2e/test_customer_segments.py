@@ -11,6 +11,7 @@ from itertools import pairwise
 
 import pytest
 
+from tests.e2e.conftest import RETAIL_K_VALUES
 from tests.e2e.views_both_engines import agreeing_views
 from tests.reference_retail import customers_as_of, last_sale_day
 
@@ -128,14 +129,14 @@ def test_model_runs_record_every_k_and_the_silhouette_chooses(retail_deliveries)
         metrics = {(row["k"], row["metric"]): row["value"] for row in rows}
         assert set(metrics) == {
             (k, metric)
-            for k in range(2, 9)
+            for k in RETAIL_K_VALUES
             for metric in ("silhouette", "inertia", "calinski_harabasz", "davies_bouldin")
         }
-        silhouettes = {k: metrics[(k, "silhouette")] for k in range(2, 9)}
+        silhouettes = {k: metrics[(k, "silhouette")] for k in RETAIL_K_VALUES}
         best = max(silhouettes, key=lambda k: (silhouettes[k], -k))
         assert {row["k"] for row in rows if row["is_chosen"]} == {best}
         assert run.report["models"]["segments"]["k"] == best
-        inertia = [metrics[(k, "inertia")] for k in range(2, 9)]
+        inertia = [metrics[(k, "inertia")] for k in RETAIL_K_VALUES]
         assert all(value > 0 for value in inertia)
 
 

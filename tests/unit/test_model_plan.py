@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from ecom.errors import InvalidArgumentError
 from ecom.jobs.curated import ModelArgs
 from ecom.jobs.curated import plan_model as plan_for_star
 from ecom.jobs.star_clickstream import CLICKSTREAM_STAR
@@ -68,3 +71,12 @@ def test_tables_of_an_older_layout_are_rebuilt_whole() -> None:
 def test_a_newer_layout_is_rebuilt_too() -> None:
     plan = plan_model(staged_document(), curated_document(model_version=MODEL_VERSION + 1), ARGS)
     assert plan.full
+
+
+def test_model_args_keep_the_jobs_folds_and_k_values_and_refuse_unusable_ones() -> None:
+    assert (ARGS.churn_folds, ARGS.segment_k_values) == (5, (2, 3, 4, 5, 6, 7, 8))
+    paths = {"staged_path": "s", "curated_path": "c", "run_id": "r"}
+    assert ModelArgs(**paths, churn_folds=3, segment_k_values=(2, 3)).churn_folds == 3
+    for bad in ({"churn_folds": 1}, {"segment_k_values": ()}, {"segment_k_values": (1, 2)}):
+        with pytest.raises(InvalidArgumentError):
+            ModelArgs(**paths, **bad)

@@ -77,7 +77,8 @@ SCORE_SCHEMA = StructType(
     ]
 )
 METRIC_MODELS = {"roc_auc": CHURN_MODEL, "pr_auc": CHURN_MODEL, "mae": CLV_MODEL, "rmse": CLV_MODEL}
-# Eligible customers needed: every fold must hold both classes to train and to be scored.
+# Eligible customers needed per class: every fold must hold both classes to train and to be
+# scored (2 per fold; with the default FOLDS, MIN_PER_CLASS).
 MIN_PER_CLASS = 2 * FOLDS
 
 
@@ -156,7 +157,8 @@ def _evaluate_and_score(
     report: dict[str, Any],
 ) -> tuple[str | None, list[tuple], DataFrame]:
     args = build.args
-    horizon, seed = args.horizon_days, args.model_seed
+    horizon, seed, folds = args.horizon_days, args.model_seed, args.churn_folds
+    needed = 2 * folds
     cutoff = last_day - timedelta(days=horizon)
     with_share = cancellations_df is not None
     at_cutoff_df = with_recent_revenue(
@@ -165,24 +167,24 @@ def _evaluate_and_score(
     labels_df = build_churn_labels(sales_df, last_day, horizon)
     labelled_df = arranged(
         model_inputs(at_cutoff_df.join(labels_df, "user_id"), with_share).withColumn(
-            "fold", fold_of(F.col("user_id"), seed)
+            "fold", fold_of(F.col("user_id"), seed, folds)
         )
     ).persist(StorageLevel.MEMORY_AND_DISK)
     counts = labelled_df.agg(F.count(F.lit(1)), F.count(F.when(F.col("is_churned"), 1))).first()
     eligible, churned = int(counts[0]), int(counts[1])
     report.update(cutoff=cutoff.isoformat(), eligible_customers=eligible, churned=churned)
-    if min(churned, eligible - churned) < MIN_PER_CLASS:
+    if min(churned, eligible - churned) < needed:
         labelled_df.unpersist()
         empty = build.spark.createDataFrame([], SCORE_SCHEMA)
         return (
             f"{eligible} eligible customer(s), {churned} churned: each class needs at least "
-            f"{MIN_PER_CLASS} (both in every one of {FOLDS} folds)",
+            f"{needed} (both in every one of {folds} folds)",
             [],
             empty,
         )
     # Kept: the two curve evaluations and the error aggregate each read the predictions,
     # which would otherwise re-score every fold three times.
-    oof_df = out_of_fold(labelled_df, with_share, seed).persist(StorageLevel.MEMORY_AND_DISK)
+    oof_df = out_of_fold(labelled_df, with_share, seed, folds).persist(StorageLevel.MEMORY_AND_DISK)
     metrics = evaluation_metrics(oof_df)
     oof_df.unpersist()
     evaluated_at = datetime.now(UTC).replace(microsecond=0, tzinfo=None)

@@ -19,12 +19,14 @@ from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql.types import StructType
 
 from ecom.errors import InvalidArgumentError
+from ecom.models.segmentation import K_VALUES
 from ecom.quality.checks import column_metrics
 from ecom.quality.rules import Rule, rules_for
 from ecom.runtime.metrics import observed
 from ecom.storage import tablestore
 from ecom.storage.staged import STAGED_TABLE
 from ecom.storage.tablestore import Snapshot
+from ecom.transforms.customers.labels import FOLDS
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,11 @@ class ModelArgs:
     risk_high: float = 0.7
     # The seed of every model (k-means, folds, learners): same data, same results.
     model_seed: int = 42
+    # Churn and CLV: the folds of the out-of-fold evaluation (5: FOLDS), and the k values the
+    # segmentation sweeps (2..8: K_VALUES). Jobs keep the defaults; the tests pass fewer
+    # where they check what a run does with them, not the models' quality at full strength.
+    churn_folds: int = FOLDS
+    segment_k_values: tuple[int, ...] = K_VALUES
 
     def __post_init__(self) -> None:
         if not 1 <= self.fiscal_year_start_month <= 12:
@@ -60,6 +67,12 @@ class ModelArgs:
             )
         if self.horizon_days < 1:
             raise InvalidArgumentError(f"--horizon-days {self.horizon_days}: expected >= 1")
+        if self.churn_folds < 2:
+            raise InvalidArgumentError(f"churn folds {self.churn_folds}: expected >= 2")
+        if not self.segment_k_values or min(self.segment_k_values) < 2:
+            raise InvalidArgumentError(
+                f"segment k values {self.segment_k_values}: expected one or more, each >= 2"
+            )
         if not 0 < self.risk_medium < self.risk_high < 1:
             raise InvalidArgumentError(
                 f"risk thresholds {self.risk_medium} / {self.risk_high}: "

@@ -102,17 +102,24 @@ def segment_customers(
     report["customers"] = customers
     features_df = with_rfm_score(features_df, rfm_bounds(features_df))
     assigned_df, clusters_df, metric_rows = None, None, []
-    needed = max(args.segment_min_customers, min(K_VALUES) + 1)
+    smallest_k = min(args.segment_k_values)
+    needed = max(args.segment_min_customers, smallest_k + 1)
     if as_of is not None and customers < needed:
         report["reason"] = (
-            f"too few customers for k={min(K_VALUES)}: {customers} identified customer(s), "
+            f"too few customers for k={smallest_k}: {customers} identified customer(s), "
             f"at least {needed} needed (--segment-min-customers)"
         )
     elif as_of is not None:
         # The share is a feature where the source has cancellations (as for churn).
         with_share = cancellations_df is not None
         assigned_df, clusters_df, metric_rows = _clusters(
-            features_df, customers, with_share, args.run_id, args.model_seed, report
+            features_df,
+            customers,
+            with_share,
+            args.run_id,
+            args.model_seed,
+            report,
+            k_values=args.segment_k_values,
         )
     if assigned_df is None:
         segmented_df = features_df.select(
@@ -141,9 +148,10 @@ def _clusters(
     run_id: str,
     seed: int,
     report: dict[str, Any],
+    k_values: tuple[int, ...] = K_VALUES,
 ) -> tuple[DataFrame | None, DataFrame | None, list[tuple]]:
-    """The k-means sweep → (user_id, cluster, segment) of the chosen k, the clusters as
-    cached (for the caller to release), and model_runs rows."""
+    """The k-means sweep over `k_values` → (user_id, cluster, segment) of the chosen k, the
+    clusters as cached (for the caller to release), and model_runs rows."""
     vectors_df = scaled_vectors(features_df, customers, with_share)
     vectors_df = vectors_df.persist(StorageLevel.MEMORY_AND_DISK)
     width = len(SKEWED) + (1 if with_share else 0)
@@ -153,7 +161,7 @@ def _clusters(
         fitted = sample_df.count()
     else:
         fitted = customers
-    sweep = kmeans_sweep(sample_df, fitted, width, seed=seed)
+    sweep = kmeans_sweep(sample_df, fitted, width, k_values, seed=seed)
     if sample_df is not vectors_df:
         sample_df.unpersist()
     report["customers_fitted"] = fitted

@@ -165,15 +165,18 @@ def score(models: tuple, inputs_df: DataFrame) -> DataFrame:
     )
 
 
-def out_of_fold(labelled_df: DataFrame, with_share: bool, seed: int) -> DataFrame:
-    """Each fold scored by the models trained on the other folds; the union of the folds."""
+def out_of_fold(
+    labelled_df: DataFrame, with_share: bool, seed: int, folds: int = FOLDS
+) -> DataFrame:
+    """Each fold (`fold` 0..folds-1) scored by the models trained on the other folds; the
+    union of the folds."""
 
     def one(fold: int) -> DataFrame:
         models = fit_both(labelled_df.where(F.col("fold") != fold), with_share, seed)
         return score(models, labelled_df.where(F.col("fold") == fold))
 
     with ThreadPoolExecutor(max_workers=FOLD_THREADS, thread_name_prefix="fold") as pool:
-        scored = list(pool.map(one, range(FOLDS)))
+        scored = list(pool.map(one, range(folds)))
     union_df = scored[0]
     for frame in scored[1:]:
         union_df = union_df.unionByName(frame)
