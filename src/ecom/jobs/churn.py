@@ -42,7 +42,7 @@ from ecom.models.churn import (
 )
 from ecom.storage import tablestore
 from ecom.transforms.customers.features import build_customer_features
-from ecom.transforms.customers.labels import FOLDS, build_churn_labels, fold_of, revenue_between
+from ecom.transforms.customers.labels import build_churn_labels, fold_of, revenue_between
 
 SCORES_TABLE = "customer_scores"
 EVALUATIONS_TABLE = "model_evaluations"
@@ -77,9 +77,6 @@ SCORE_SCHEMA = StructType(
     ]
 )
 METRIC_MODELS = {"roc_auc": CHURN_MODEL, "pr_auc": CHURN_MODEL, "mae": CLV_MODEL, "rmse": CLV_MODEL}
-# Eligible customers needed per class: every fold must hold both classes to train and to be
-# scored (2 per fold; with the default FOLDS, MIN_PER_CLASS).
-MIN_PER_CLASS = 2 * FOLDS
 
 
 def with_recent_revenue(
@@ -158,7 +155,7 @@ def _evaluate_and_score(
 ) -> tuple[str | None, list[tuple], DataFrame]:
     args = build.args
     horizon, seed, folds = args.horizon_days, args.model_seed, args.churn_folds
-    needed = 2 * folds
+    needed = 2 * folds  # per class: both classes in every fold, to train and to be scored
     cutoff = last_day - timedelta(days=horizon)
     with_share = cancellations_df is not None
     at_cutoff_df = with_recent_revenue(
