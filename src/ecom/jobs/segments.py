@@ -27,7 +27,6 @@ from pyspark.sql.types import (
 
 from ecom.jobs.curated import CuratedBuild
 from ecom.models.segmentation import (
-    K_VALUES,
     SKEWED,
     centroids_of,
     kmeans_sweep,
@@ -148,7 +147,7 @@ def _clusters(
     run_id: str,
     seed: int,
     report: dict[str, Any],
-    k_values: tuple[int, ...] = K_VALUES,
+    k_values: tuple[int, ...],
 ) -> tuple[DataFrame | None, DataFrame | None, list[tuple]]:
     """The k-means sweep over `k_values` → (user_id, cluster, segment) of the chosen k, the
     clusters as cached (for the caller to release), and model_runs rows."""

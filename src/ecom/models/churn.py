@@ -33,8 +33,6 @@ from pyspark.ml.functions import vector_to_array
 from pyspark.ml.regression import LinearRegression
 from pyspark.sql import DataFrame
 
-from ecom.transforms.customers.labels import FOLDS
-
 LOGGED = (
     "recency_days",
     "frequency",
@@ -165,9 +163,7 @@ def score(models: tuple, inputs_df: DataFrame) -> DataFrame:
     )
 
 
-def out_of_fold(
-    labelled_df: DataFrame, with_share: bool, seed: int, folds: int = FOLDS
-) -> DataFrame:
+def out_of_fold(labelled_df: DataFrame, with_share: bool, seed: int, folds: int) -> DataFrame:
     """Each fold (`fold` 0..folds-1) scored by the models trained on the other folds; the
     union of the folds."""
 
