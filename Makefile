@@ -23,7 +23,7 @@ PROFILE_SIZES ?= 5000000,20000000
 PROFILE_RAW ?= benchmarks/out/profile-raw-5000000/events.csv
 PROFILE_ARGS ?=
 
-.PHONY: help venv java class-archive checkov chromium synth deploy-check demo demo-retail views dashboard golden notebooks test test-fast lint format bench bench-incremental bench-retail profile profile-jfr bench-views bench-dashboard clean
+.PHONY: help venv java class-archive checkov chromium synth deploy-check demo demo-retail views dashboard golden screenshots notebooks test test-fast lint format bench bench-incremental bench-retail profile profile-jfr bench-views bench-dashboard clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -98,6 +98,9 @@ dashboard: $(RUNTIME_STAMP) ## Serve the local dashboard on the demo lake at htt
 
 golden: venv ## Rewrite the golden QuickSight definitions (tests/dashboard/golden/) from the spec; review the diff
 	ECOM_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/dashboard/test_quicksight.py -k golden_snapshot
+
+screenshots: venv java class-archive chromium ## Rewrite the dashboard screenshots (docs/img/) from the browser tests' lakes; review the diff
+	ECOM_SCREENSHOTS=docs/img $(BIN)/python -m pytest -q tests/dashboard/test_browser.py
 
 notebooks: venv ## Run the notebooks end to end on the demo lake (after make demo); executed copies in data/notebooks/
 	$(BIN)/python scripts/run_notebooks.py --lake $(DEMO_LAKE) --out $(NOTEBOOKS_OUT)

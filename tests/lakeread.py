@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from pyspark.sql import DataFrame, SparkSession
 
 from ecom.storage import tablestore
-from ecom.storage.lake import Lake
+from ecom.storage.lake import Lake, curated_tables
 
 # Columns naming the run that wrote a row (the customer models' tables): two runs of the
 # same data differ in them by design, so comparisons of two lakes leave them out.
@@ -28,6 +30,48 @@ def read_staged(spark: SparkSession, lake: Lake) -> DataFrame:
     """The published staged events."""
     zone, name = tablestore.split_table_path(lake.staged_events)
     return tablestore.read_published(spark, zone, name)
+
+
+def published_rows(zone: str, name: str, drop: Iterable[str] = ()) -> list[tuple]:
+    """A published table's rows, sorted, without the `drop` columns: read with pyarrow from
+    the files the zone's current publication names, as an engine outside Spark reads them
+    (no Spark job: the crash, incremental and gate tests compare whole lakes many times).
+
+    Columns in the order the publication records them, a partition column last as the
+    text of its folder name.
+    """
+    snapshot = tablestore.load_local(zone)
+    entry = tablestore.table_entry(snapshot, name)
+    if entry is None:
+        raise KeyError(f"{zone}: no published table {name!r}")
+    key = entry.get("partition_key")
+    left_out = set(drop)
+    columns = [c["name"] for c in entry["columns"] if c["name"] not in left_out]
+    rows: list[tuple] = []
+    for folder, value in tablestore.data_locations(zone, snapshot, name):
+        for file in sorted(Path(folder).glob("*.parquet")):
+            table = pq.read_table(file, columns=columns)
+            if key is not None and key not in left_out:
+                table = table.append_column(key, pa.array([value] * table.num_rows, pa.string()))
+            values = [table.column(i).to_pylist() for i in range(table.num_columns)]
+            rows.extend(zip(*values, strict=True))
+    return sorted(rows, key=repr)
+
+
+def lake_rows(
+    lake: Lake,
+    source: str,
+    drop: Iterable[str] = RUN_COLUMNS,
+    staged_drop: Iterable[str] | None = None,
+) -> dict[str, list[tuple]]:
+    """Every curated table of `source` (published_rows, without `drop`), and with
+    `staged_drop` given the staged events too (key "staged", without those columns)."""
+    drop = tuple(drop)
+    rows = {name: published_rows(lake.curated, name, drop) for name in curated_tables(source)}
+    if staged_drop is not None:
+        zone, name = tablestore.split_table_path(lake.staged_events)
+        rows["staged"] = published_rows(zone, name, staged_drop)
+    return rows
 
 
 def parquet_encodings(path: Path) -> dict[str, set[str]]:

@@ -15,9 +15,10 @@ import pytest
 from ecom.devdata.generate import generate
 from ecom.jobs.pipeline import run_pipeline
 from ecom.query.local import LocalEngine
-from ecom.storage.lake import Lake, curated_tables
+from ecom.storage.lake import Lake
 from tests.e2e.killedruns import KilledRuns, clean_run, selected_points
-from tests.lakeread import read_curated, read_staged
+from tests.lakeread import lake_rows as published_lake_rows
+from tests.lakeread import read_curated
 
 pytestmark = pytest.mark.e2e
 
@@ -37,20 +38,9 @@ KILL_POINTS = [
 KILLED_TEST = "test_killed_run_leaves_published_tables_whole_and_next_run_completes"
 
 
-def lake_rows(spark, lake: Lake) -> dict[str, list[tuple]]:
+def lake_rows(lake: Lake) -> dict[str, list[tuple]]:
     """Staged events and every curated table as sorted row lists, lineage columns dropped."""
-    frames = {name: read_curated(spark, lake, name) for name in curated_tables("clickstream")}
-    frames["staged"] = read_staged(spark, lake)
-    return {
-        name: sorted(
-            (
-                tuple(row)
-                for row in frame.drop(*[c for c in LINEAGE if c in frame.columns]).collect()
-            ),
-            key=repr,
-        )
-        for name, frame in frames.items()
-    }
+    return published_lake_rows(lake, "clickstream", LINEAGE, LINEAGE)
 
 
 def revenue_by_query(lake: Lake) -> object:
@@ -84,8 +74,8 @@ def crash_inputs(spark, tmp_path_factory, request):
     )
     try:
         reference = clean_run(spark, raw_all, base, tmp_path_factory.mktemp("lake-reference"))
-        before = lake_rows(spark, Lake(str(base)))
-        yield raw_all, killed, before, lake_rows(spark, Lake(str(reference)))
+        before = lake_rows(Lake(str(base)))
+        yield raw_all, killed, before, lake_rows(Lake(str(reference)))
     finally:
         killed.close()
 
@@ -102,7 +92,7 @@ def test_killed_run_leaves_published_tables_whole_and_next_run_completes(
     child = killed.result(point)
     assert child.returncode == -signal.SIGKILL, child.stderr[-2000:]
 
-    after_kill = lake_rows(spark, lake)
+    after_kill = lake_rows(lake)
     curated = {name: rows for name, rows in after_kill.items() if name != "staged"}
     expected_curated = uninterrupted if published == "everything" else before
     assert curated == {name: expected_curated[name] for name in curated}
@@ -113,6 +103,6 @@ def test_killed_run_leaves_published_tables_whole_and_next_run_completes(
 
     report = run_pipeline(spark, str(raw_all), str(lake_path), run_id="r3", show_progress=False)
     assert report["status"] == "succeeded"
-    assert lake_rows(spark, lake) == uninterrupted
+    assert lake_rows(lake) == uninterrupted
     total = read_curated(spark, lake, "fact_purchases").agg({"revenue": "sum"}).collect()[0][0]
     assert revenue_by_query(lake) == total

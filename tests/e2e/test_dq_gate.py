@@ -15,8 +15,8 @@ from ecom.jobs.pipeline import run_pipeline
 from ecom.quality.results import DataQualityError
 from ecom.quality.rules import CLICKSTREAM_RULES, ERROR, value_range
 from ecom.query.local import LocalEngine
-from ecom.storage.lake import Lake, curated_tables
-from tests.lakeread import read_curated, without_run_columns
+from ecom.storage.lake import Lake
+from tests.lakeread import lake_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -32,12 +32,9 @@ def with_rules(monkeypatch, rules) -> None:
     monkeypatch.setitem(model_job.STARS, "clickstream", star)
 
 
-def rows_of(spark, lake: Lake) -> dict[str, list[tuple]]:
-    frames = {
-        name: without_run_columns(read_curated(spark, lake, name))
-        for name in curated_tables("clickstream")
-    }
-    return {name: sorted(map(tuple, f.collect()), key=repr) for name, f in frames.items()}
+def rows_of(lake: Lake) -> dict[str, list[tuple]]:
+    """Every curated table as sorted rows, without the columns naming the run."""
+    return lake_rows(lake, "clickstream")
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +84,7 @@ def test_failed_error_rule_publishes_nothing_but_its_results(
     lake_before, _ = published
     lake = Lake(str(tmp_path / "lake"))
     shutil.copytree(lake_before.root, lake.root)
-    before = rows_of(spark, lake)
+    before = rows_of(lake)
     with_rules(monkeypatch, [*CLICKSTREAM_RULES, CHEAP_ONLY])
 
     with pytest.raises(DataQualityError) as raised:
@@ -99,7 +96,7 @@ def test_failed_error_rule_publishes_nothing_but_its_results(
     report = raised.value.report
     assert report["status"] == "failed" and report["dq"]["failed"] == 1
     assert report["model"]["published"] is False
-    assert rows_of(spark, lake) == before  # every table as the good run published it
+    assert rows_of(lake) == before  # every table as the good run published it
     with LocalEngine(lake.root) as engine:
         failed = engine.query(
             "select table_name, rule_name from dq_results where run_id = 'bad' and not is_passed"
@@ -117,7 +114,7 @@ def test_failed_error_rule_publishes_nothing_but_its_results(
     reference = Lake(str(tmp_path / "reference"))
     shutil.copytree(lake_before.root, reference.root)
     run_pipeline(spark, str(raw_days[1]), reference.root, run_id="bad", show_progress=False)
-    assert rows_of(spark, lake) == rows_of(spark, reference)
+    assert rows_of(lake) == rows_of(reference)
 
 
 def test_cli_prints_the_summary_and_one_line_error_on_a_failed_gate(

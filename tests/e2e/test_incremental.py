@@ -12,8 +12,8 @@ import pytest
 from ecom.devdata.generate import generate
 from ecom.jobs.pipeline import run_pipeline
 from ecom.sources.clickstream.contract import RAW_HEADER
-from ecom.storage.lake import Lake, curated_tables
-from tests.lakeread import read_curated, read_staged, without_run_columns
+from ecom.storage.lake import Lake
+from tests.lakeread import lake_rows, published_rows, read_curated, read_staged
 from tests.reference import read_expected
 
 pytestmark = pytest.mark.e2e
@@ -24,17 +24,10 @@ LATE_ROWS = [  # a purchase on the first day, delivered after later days were in
 ]
 
 
-def table_rows(spark, lake: Lake, *, ignore: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
-    """Every curated table and the staged events as sorted row lists (a multiset each)."""
-    tables = {
-        name: without_run_columns(read_curated(spark, lake, name))
-        for name in curated_tables("clickstream")
-    }
-    tables["staged"] = read_staged(spark, lake).drop(*ignore)
-    return {
-        name: sorted((tuple(row) for row in frame.collect()), key=repr)
-        for name, frame in tables.items()
-    }
+def table_rows(lake: Lake, *, ignore: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
+    """Every curated table (without the columns naming the run) and the staged events
+    (without `ignore`) as sorted row lists (a multiset each)."""
+    return lake_rows(lake, "clickstream", staged_drop=ignore)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +55,7 @@ def incremental(spark, days, tmp_path_factory):
     stage(raw, days[5:])
     (raw / "late-2019-10-01.csv").write_text("\n".join([RAW_HEADER, *LATE_ROWS]) + "\n")
     second = run_pipeline(spark, str(raw), str(lake), run_id="r2", show_progress=False)
-    after_second = table_rows(spark, Lake(str(lake)))
+    after_second = table_rows(Lake(str(lake)))
     third = run_pipeline(spark, str(raw), str(lake), run_id="r3", show_progress=False)
     return raw, Lake(str(lake)), (first, second, third), after_second
 
@@ -88,7 +81,7 @@ def test_second_run_reads_only_new_files(incremental) -> None:
 def test_same_input_again_changes_nothing(incremental, spark) -> None:
     _, lake, (_, _, third), after_second = incremental
     assert third["rows"]["read"] == 0
-    assert table_rows(spark, lake) == after_second
+    assert table_rows(lake) == after_second
 
 
 def test_late_events_land_in_their_date_and_fix_its_summary(incremental, spark) -> None:
@@ -110,7 +103,7 @@ def test_redelivered_content_under_a_new_name_changes_nothing(incremental, spark
     raw, lake, _, _ = incremental
     copy_lake = Lake(str(tmp_path / "lake"))
     shutil.copytree(lake.root, copy_lake.root)
-    before = table_rows(spark, copy_lake)
+    before = table_rows(copy_lake)
     again = tmp_path / "again"
     again.mkdir()
     original = sorted(raw.glob("events-*"))[2]
@@ -119,7 +112,7 @@ def test_redelivered_content_under_a_new_name_changes_nothing(incremental, spark
     rows = report["rows"]
     assert rows["read"] == len(original.read_text().splitlines()) - 1
     assert rows["staged"] == 0 and rows["duplicates_dropped"] == rows["read"]
-    assert table_rows(spark, copy_lake) == before
+    assert table_rows(copy_lake) == before
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +135,7 @@ def test_full_refresh_equals_one_run_over_everything(incremental, one_run, spark
     once = one_run
     # the two rebuilds ran at different times: only `ingested_at` may differ
     ignore = ("ingested_at",)
-    assert table_rows(spark, refreshed, ignore=ignore) == table_rows(spark, once, ignore=ignore)
+    assert table_rows(refreshed, ignore=ignore) == table_rows(once, ignore=ignore)
 
 
 def test_incremental_runs_equal_one_full_run(incremental, one_run, spark) -> None:
@@ -154,9 +147,10 @@ def test_incremental_runs_equal_one_full_run(incremental, one_run, spark) -> Non
     once = one_run
 
     def comparable(target: Lake) -> dict[str, list[tuple]]:
-        rows = table_rows(spark, target, ignore=("ingested_at", "ingest_run_id"))
-        purchases = read_curated(spark, target, "fact_purchases").drop("ingest_run_id")
-        rows["fact_purchases"] = sorted((tuple(r) for r in purchases.collect()), key=repr)
+        rows = table_rows(target, ignore=("ingested_at", "ingest_run_id"))
+        rows["fact_purchases"] = published_rows(
+            target.curated, "fact_purchases", ("ingest_run_id",)
+        )
         return rows
 
     assert comparable(lake) == comparable(once)
@@ -166,7 +160,7 @@ def test_backfill_rebuilds_the_range_and_changes_nothing(incremental, spark, tmp
     raw, lake, _, _ = incremental
     copy_lake = Lake(str(tmp_path / "lake"))
     shutil.copytree(lake.root, copy_lake.root)
-    before = table_rows(spark, copy_lake)
+    before = table_rows(copy_lake)
     report = run_pipeline(
         spark,
         str(raw),
@@ -180,7 +174,7 @@ def test_backfill_rebuilds_the_range_and_changes_nothing(incremental, spark, tmp
     assert report["model"]["mode"] == "incremental"
     assert {"2019-10-03", "2019-10-04"} <= set(report["model"]["dates_rebuilt"])
     assert "2019-10-08" not in report["model"]["dates_rebuilt"]
-    assert table_rows(spark, copy_lake) == before
+    assert table_rows(copy_lake) == before
 
 
 MIDNIGHT_ROWS = [  # sessions w and v each span a midnight; y is on 2 Oct only

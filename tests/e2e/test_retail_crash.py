@@ -10,12 +10,29 @@ import pytest
 from ecom.jobs.pipeline import run_pipeline
 from ecom.storage.lake import Lake
 from tests.e2e.killedruns import KilledRuns, clean_run, selected_points
-from tests.e2e.test_retail_pipeline import RETAIL_DAYS, table_rows
+from tests.e2e.test_retail_pipeline import RETAIL_DAYS
+from tests.lakeread import lake_rows
 
 pytestmark = pytest.mark.e2e
 
 # The ingest (and its kill points) is shared with clickstream: the retail star is what is new.
 KILL_POINTS = ["write:fact_cancellations"]
+
+# Lineage, and the columns naming the run that wrote a row (so runs of the same data compare).
+LINEAGE = (
+    "ingest_run_id",
+    "ingested_at",
+    "source_file",
+    "run_id",
+    "changed_by_run",
+    "scored_at",
+    "evaluated_at",
+)
+
+
+def table_rows(lake: Lake) -> dict[str, list[tuple]]:
+    """Staged lines and every curated table, sorted, without the columns naming the run."""
+    return lake_rows(lake, "online-retail", LINEAGE, LINEAGE)
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +57,8 @@ def retail_crash_inputs(spark, tmp_path_factory, request):
         reference = clean_run(
             spark, raw_all, base, tmp_path_factory.mktemp("retail-crash-reference")
         )
-        before = table_rows(spark, Lake(str(base)))
-        yield raw_all, killed, before, table_rows(spark, Lake(str(reference)))
+        before = table_rows(Lake(str(base)))
+        yield raw_all, killed, before, table_rows(Lake(str(reference)))
     finally:
         killed.close()
 
@@ -56,10 +73,10 @@ def test_a_killed_retail_run_then_a_rerun_equals_a_clean_run(
 
     child = killed.result(point)
     assert child.returncode < 0, child.stderr[-2000:]
-    after_kill = table_rows(spark, lake)
+    after_kill = table_rows(lake)
     curated = {name: rows for name, rows in after_kill.items() if name != "staged"}
     assert curated == {name: before[name] for name in curated}
 
     report = run_pipeline(spark, str(raw_all), str(lake_path), run_id="r3", show_progress=False)
     assert report["status"] == "succeeded" and report["rows"]["reconciles"]
-    assert table_rows(spark, lake) == uninterrupted
+    assert table_rows(lake) == uninterrupted

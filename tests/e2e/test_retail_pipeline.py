@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from ecom.query.local import LocalEngine
-from ecom.storage.lake import Lake, curated_tables
+from ecom.storage.lake import Lake
 from tests.conftest import SHARED_DATA
-from tests.lakeread import read_curated, read_staged
+from tests.lakeread import read_curated
 from tests.reference_retail import RetailReference
 
 pytestmark = pytest.mark.e2e
@@ -26,16 +26,6 @@ pytestmark = pytest.mark.e2e
 RETAIL_DAYS = SHARED_DATA / "online_retail" / "by-day"
 FIRST_DELIVERY_END = "2011-09-30"
 REDELIVERED = "2011-09-15.csv"
-# Lineage, and the columns naming the run that wrote a row (so runs of the same data compare).
-LINEAGE = (
-    "ingest_run_id",
-    "ingested_at",
-    "source_file",
-    "run_id",
-    "changed_by_run",
-    "scored_at",
-    "evaluated_at",
-)
 
 
 def deliveries() -> list[list[Path]]:
@@ -78,22 +68,6 @@ def kpis_of(lake: Lake) -> dict[str, object]:
         "monthly": monthly,
         "top": [tuple(row) for row in top],
         "countries": countries,
-    }
-
-
-def table_rows(spark, lake: Lake) -> dict[str, list[tuple]]:
-    """Staged lines and every curated table, sorted, without the columns naming the run."""
-    frames = {name: read_curated(spark, lake, name) for name in curated_tables("online-retail")}
-    frames["staged"] = read_staged(spark, lake)
-    return {
-        name: sorted(
-            (
-                tuple(row)
-                for row in frame.drop(*[c for c in LINEAGE if c in frame.columns]).collect()
-            ),
-            key=repr,
-        )
-        for name, frame in frames.items()
     }
 
 

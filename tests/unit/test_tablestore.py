@@ -22,7 +22,7 @@ from pyspark.sql.types import (
 
 from ecom.runtime import faults
 from ecom.storage import tablestore
-from tests.lakeread import parquet_encodings
+from tests.lakeread import parquet_encodings, published_rows
 
 PRODUCTS = StructType(
     [StructField("product_id", LongType(), True), StructField("brand", StringType(), True)]
@@ -178,6 +178,17 @@ def test_partitions_merge_across_runs(spark, zone):
         tablestore.read_table(spark, zone, snapshot, "events", EVENTS, ["2019-10-02"]),
         events_df(spark, [("s2", 2, OCT_2)]),
     )
+    # The tests' reader outside Spark (tests/lakeread.py) sees the same publication.
+    assert published_rows(zone, "events") == [
+        ("s1", 3, "2019-10-01"),
+        ("s2", 2, "2019-10-02"),
+        ("s3", 5, "2019-10-03"),
+    ]
+    assert published_rows(zone, "events", drop=("views", "event_date")) == [
+        ("s1",),
+        ("s2",),
+        ("s3",),
+    ]
 
 
 def test_a_replaced_partition_without_rows_goes():
