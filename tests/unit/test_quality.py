@@ -55,6 +55,7 @@ from ecom.quality.rules import (
     unique,
     value_range,
 )
+from ecom.quality.sqltext import sql_text
 from ecom.sources.clickstream.lines import STAGED_SCHEMA
 from ecom.storage.lake import CURATED_TABLES_BY_SOURCE
 from ecom.transforms.calendar import build_dim_time
@@ -563,3 +564,11 @@ def test_dimension_key_and_foreign_keys_into_it_checked_together(spark) -> None:
     assert outcomes(rules) == expected  # together
     alone = {key: value for rule in rules for key, value in outcomes([rule]).items()}
     assert alone == expected
+
+
+def test_rule_texts_reach_the_results_exactly_whatever_their_characters(spark) -> None:
+    """Results are SQL text (explode_results): names and conditions with quotes,
+    backslashes, percent signs or line breaks come back as written."""
+    texts = ["it's", "a\\b", "50% of 'x'", "line\nbreak", "\\'", "naïve ✓", "`col`"]
+    [row] = spark.range(1).selectExpr(*[sql_text(text) for text in texts]).collect()
+    assert list(row) == texts

@@ -22,7 +22,7 @@ from ecom.errors import InvalidArgumentError
 from ecom.models.segmentation import K_VALUES
 from ecom.quality.checks import column_metrics
 from ecom.quality.rules import Rule, rules_for
-from ecom.runtime.metrics import observed
+from ecom.runtime.metrics import observed_values
 from ecom.storage import tablestore
 from ecom.storage.staged import STAGED_TABLE
 from ecom.storage.tablestore import Snapshot
@@ -239,6 +239,7 @@ class CuratedBuild:
         observation = Observation(f"dq_{name}")
         if rules:  # the column rules are measured on the way out: no scan of their own
             metrics = column_metrics(rules, table_df.columns)
+            kinds = {name: kind for name, _, kind in metrics}
             table_df = table_df.observe(observation, *[metric for _, metric, _ in metrics])
         arranged_df = table_df.repartition(partition) if partition else table_df
         entry = tablestore.write_version(
@@ -254,7 +255,7 @@ class CuratedBuild:
             stray = sorted(set(entry["partitions"]) - set(replaced))
             if stray:  # it would replace a partition whole with a few of its rows
                 raise RuntimeError(f"{name}: rows for {stray}, outside the partitions rebuilt")
-        measured = observed(observation) if rules else None
+        measured = observed_values(observation, kinds) if rules else None
         with self._lock:
             if partition:
                 previous = None if replaced is None else self.tables.get(name)

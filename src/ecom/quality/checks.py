@@ -9,7 +9,6 @@ from typing import Any
 
 import pyspark.sql.functions as F
 from pyspark.sql import Column, DataFrame, SparkSession
-from pyspark.sql.types import LongType, StringType
 
 from ecom.errors import InvalidArgumentError
 from ecom.quality.rules import (
@@ -23,6 +22,7 @@ from ecom.quality.rules import (
     VALUE_RANGE,
     Rule,
 )
+from ecom.quality.sqltext import sql_literal, sql_name
 
 # Columns of the one-row frames the checks return (in shared_key_metrics, after a prefix).
 # The row count is also among column_metrics' values (the model job reads it from its
@@ -46,47 +46,66 @@ def column_metrics(rules: list[Rule], columns: Iterable[str]) -> list[tuple[str,
     row count, and per not_null / accepted_values / value_range rule its failing rows, per
     freshness rule the latest date. `rules` are one table's, in declaration order. The
     model job observes these while it writes the table (see `evaluate`'s `measured`)."""
+    return [
+        (name, F.expr(f"{aggregate} AS {sql_name(name)}"), kind)
+        for name, aggregate, kind in _metric_texts(rules, columns)
+    ]
+
+
+def metric_kinds(rules: list[Rule], columns: Iterable[str]) -> dict[str, str]:
+    """Name → type of column_metrics' values (no Spark call)."""
+    return {name: kind for name, _, kind in _metric_texts(rules, columns)}
+
+
+def _metric_texts(rules: list[Rule], columns: Iterable[str]) -> list[tuple[str, str, str]]:
     present = set(columns)
-    metrics = [(ROWS_METRIC, F.count(F.lit(1)), "bigint")]
+    metrics = [(ROWS_METRIC, "count(1)", "bigint")]
     for rule in rules:
         if rule.kind in (UNIQUE, FOREIGN_KEY, ROW_COUNT_CHANGE):
             continue
         if not set(rule.columns) <= present:
             continue
         if rule.kind == FRESHNESS:
-            metrics.append((metric_name(rule), F.max(F.to_date(F.col(rule.column))), "date"))
+            metrics.append((metric_name(rule), f"max(to_date({sql_name(rule.column)}))", "date"))
         else:
-            failing = F.count(F.when(failing_condition(rule), 1))
+            failing = f"count(CASE WHEN {failing_condition(rule)} THEN 1 END)"
             metrics.append((metric_name(rule), failing, "bigint"))
-    return [(name, aggregate.alias(name), kind) for name, aggregate, kind in metrics]
+    return metrics
 
 
 def values_row(
-    spark: SparkSession, metrics: list[tuple[str, Column, str]], values: Mapping[str, Any]
+    spark: SparkSession, kinds: Mapping[str, str], values: Mapping[str, Any]
 ) -> DataFrame:
-    """A one-row frame of measured metric values (no scan, no Python worker)."""
-    return spark.range(1).select(
-        *[F.lit(values[name]).cast(kind).alias(name) for name, _, kind in metrics]
+    """A one-row frame of measured metric values (name → type: `kinds`; no scan, no Python
+    worker)."""
+    return spark.range(1).selectExpr(
+        *[
+            f"CAST({sql_literal(values[name])} AS {kind}) AS {sql_name(name)}"
+            for name, kind in kinds.items()
+        ]
     )
 
 
-def failing_condition(rule: Rule) -> Column:
-    """Row-level condition under which a not_null / accepted_values / value_range /
+def failing_condition(rule: Rule) -> str:
+    """Row-level condition (SQL) under which a not_null / accepted_values / value_range /
     row_condition row fails."""
     if rule.kind == ROW_CONDITION:
-        return F.coalesce(~F.expr(rule.params["condition"]), F.lit(False))
-    column = F.col(rule.column)
+        return f"coalesce(NOT ({rule.params['condition']}), false)"
     if rule.kind == NOT_NULL:
-        return reduce(lambda a, b: a | b, [F.col(name).isNull() for name in rule.columns])
+        return " OR ".join(f"{sql_name(name)} IS NULL" for name in rule.columns)
+    column = sql_name(rule.column)
     if rule.kind == ACCEPTED_VALUES:
-        return column.isNotNull() & ~column.isin(list(rule.params["values"]))
+        values = [sql_literal(value) for value in rule.params["values"]]
+        if not values:
+            return f"{column} IS NOT NULL"
+        return f"{column} IS NOT NULL AND NOT ({column} IN ({', '.join(values)}))"
     if rule.kind == VALUE_RANGE:
-        outside = F.lit(False)
+        outside = ["false"]
         if "min" in rule.params:
-            outside = outside | (column < F.lit(rule.params["min"]))
+            outside.append(f"{column} < {sql_literal(rule.params['min'])}")
         if "max" in rule.params:
-            outside = outside | (column > F.lit(rule.params["max"]))
-        return column.isNotNull() & outside
+            outside.append(f"{column} > {sql_literal(rule.params['max'])}")
+        return f"{column} IS NOT NULL AND ({' OR '.join(outside)})"
     raise InvalidArgumentError(
         f"dq rule {rule.table}.{rule.name}: no row condition for {rule.kind}"
     )
@@ -146,7 +165,7 @@ def orphan_rows(table_df: DataFrame, column: str, ref_df: DataFrame, ref_column:
     return keys_df.agg(
         F.coalesce(F.sum("_n"), F.lit(0)).alias(ROWS_METRIC),
         F.coalesce(F.sum(F.when(orphan, F.col("_n"))), F.lit(0)).alias(FAILED_METRIC),
-        F.min(F.when(orphan, F.col("_key"))).cast(StringType()).alias(EXAMPLE_METRIC),
+        F.min(F.when(orphan, F.col("_key"))).cast("string").alias(EXAMPLE_METRIC),
     )
 
 
@@ -168,7 +187,7 @@ def orphan_rows_of_few(
     return marked_df.agg(
         F.coalesce(F.sum("_n"), F.lit(0)).alias(ROWS_METRIC),
         F.coalesce(F.sum(F.when(orphan, F.col("_n"))), F.lit(0)).alias(FAILED_METRIC),
-        F.min(F.when(orphan, F.col("_key"))).cast(StringType()).alias(EXAMPLE_METRIC),
+        F.min(F.when(orphan, F.col("_key"))).cast("string").alias(EXAMPLE_METRIC),
     )
 
 
@@ -189,8 +208,8 @@ def shared_key_metrics(
     def tagged(table_df: DataFrame, column: str, tag: str | None) -> DataFrame:
         return table_df.select(
             F.col(column).alias("_key"),
-            F.lit(1 if tag is None else 0).cast(LongType()).alias("_ref"),
-            *[F.lit(1 if name == tag else 0).cast(LongType()).alias(name) for name in tags],
+            F.lit(1 if tag is None else 0).cast("bigint").alias("_ref"),
+            *[F.lit(1 if name == tag else 0).cast("bigint").alias(name) for name in tags],
         )
 
     keys_df = tagged(ref_df, ref_column, None)
@@ -213,7 +232,7 @@ def shared_key_metrics(
             F.coalesce(F.sum(tag), F.lit(0)).alias(tag + ROWS_METRIC),
             F.coalesce(F.sum(F.when(missing, F.col(tag))), F.lit(0)).alias(tag + FAILED_METRIC),
             F.min(F.when(missing & (F.col(tag) > 0), F.col("_key")))
-            .cast(StringType())
+            .cast("string")
             .alias(tag + EXAMPLE_METRIC),
         ]
     return grouped_df.agg(*metrics)

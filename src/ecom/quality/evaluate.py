@@ -8,8 +8,7 @@ from functools import reduce
 from typing import Any
 
 import pyspark.sql.functions as F
-from pyspark.sql import Column, DataFrame, SparkSession
-from pyspark.sql.types import BooleanType, LongType, StringType, TimestampType
+from pyspark.sql import DataFrame, SparkSession
 
 from ecom.errors import InvalidArgumentError
 from ecom.quality.checks import (
@@ -21,6 +20,7 @@ from ecom.quality.checks import (
     column_metrics,
     duplicated_rows,
     fact_prefix,
+    metric_kinds,
     metric_name,
     orphan_rows,
     orphan_rows_of_few,
@@ -30,6 +30,7 @@ from ecom.quality.checks import (
 )
 from ecom.quality.results import OUTCOME_FIELDS, explode_results, failure_words
 from ecom.quality.rules import FOREIGN_KEY, FRESHNESS, ROW_COUNT_CHANGE, UNIQUE, Rule
+from ecom.quality.sqltext import sql_name, sql_text
 
 
 def evaluate(
@@ -82,7 +83,7 @@ def evaluate(
     parts += [context.key_checks(unique_rule, keys) for unique_rule, keys in together]
     results_df = reduce(DataFrame.unionByName, parts)
     stamp = F.lit(evaluated_at) if evaluated_at is not None else F.current_timestamp()
-    return results_df.withColumn("evaluated_at", stamp.cast(TimestampType()))
+    return results_df.withColumn("evaluated_at", stamp.cast("timestamp"))
 
 
 class _Context:
@@ -118,34 +119,31 @@ class _Context:
             raise InvalidArgumentError("dq: no tables and no active Spark session")
         return session
 
+    # The results are SQL text over the one-row metrics frames (ecom.quality.sqltext).
+
     def outcome(
-        self,
-        rule: Rule,
-        is_passed: Column,
-        failed_rows: Column,
-        checked_rows: Column,
-        details: Column,
-    ) -> Column:
+        self, rule: Rule, is_passed: str, failed_rows: str, checked_rows: str, details: str
+    ) -> str:
         """One result as a struct of the dq_results columns (without evaluated_at)."""
         values = [
-            F.lit(self.run_id),
-            F.lit(rule.table),
-            F.lit(rule.name),
-            F.lit(rule.kind),
-            F.lit(rule.level),
-            is_passed.cast(BooleanType()),
-            failed_rows.cast(LongType()),
-            checked_rows.cast(LongType()),
-            details.cast(StringType()),
+            sql_text(self.run_id),
+            sql_text(rule.table),
+            sql_text(rule.name),
+            sql_text(rule.kind),
+            sql_text(rule.level),
+            f"CAST({is_passed} AS BOOLEAN)",
+            f"CAST({failed_rows} AS BIGINT)",
+            f"CAST({checked_rows} AS BIGINT)",
+            f"CAST({details} AS STRING)",
         ]
-        return F.struct(
-            *[value.alias(name) for value, name in zip(values, OUTCOME_FIELDS, strict=True)]
-        )
+        fields = [
+            f"{sql_text(name)}, {value}" for name, value in zip(OUTCOME_FIELDS, values, strict=True)
+        ]
+        return f"named_struct({', '.join(fields)})"
 
-    def failed(self, rule: Rule, details: str, checked_rows: Column | None = None) -> Column:
+    def failed(self, rule: Rule, details: str, checked_rows: str = "NULL") -> str:
         """A rule that could not run (missing table or column): failed, no row counts."""
-        checked = checked_rows if checked_rows is not None else F.lit(None)
-        return self.outcome(rule, F.lit(False), F.lit(None), checked, F.lit(details))
+        return self.outcome(rule, "false", "NULL", checked_rows, sql_text(details))
 
     def evaluate_table(self, table: str, rules: list[Rule]) -> DataFrame:
         """One table's rules → one result row per rule.
@@ -158,13 +156,14 @@ class _Context:
             row_df = self.session().range(1)
             return explode_results(row_df, [self.failed(rule, "table missing") for rule in rules])
         table_df = self.subsets.get(table, whole_df)
-        shared: list[Column] = []
+        shared: list[str] = []
         parts: list[DataFrame] = []
+        columns = table_df.columns  # one schema fetch from the JVM, not one per rule
         for rule in rules:
-            absent = [column for column in rule.columns if column not in table_df.columns]
+            absent = [column for column in rule.columns if column not in columns]
             if absent:
                 shared.append(
-                    self.failed(rule, f"column missing: {', '.join(absent)}", F.col(ROWS_METRIC))
+                    self.failed(rule, f"column missing: {', '.join(absent)}", sql_name(ROWS_METRIC))
                 )
             elif rule.kind == UNIQUE:
                 if table in self.subsets:
@@ -178,49 +177,47 @@ class _Context:
             else:
                 shared.append(self.shared_result(rule, metric_name(rule)))
         if shared:
-            metrics = column_metrics(rules, table_df.columns)
             if table in self.measured:  # observed while written: no scan
-                row_df = values_row(self.session(), metrics, self.measured[table])
+                kinds = metric_kinds(rules, columns)
+                row_df = values_row(self.session(), kinds, self.measured[table])
             else:
+                metrics = column_metrics(rules, columns)
                 row_df = table_df.agg(*[aggregate for _, aggregate, _ in metrics])
             parts.insert(0, explode_results(row_df, shared))
         return reduce(DataFrame.unionByName, parts)
 
-    def shared_result(self, rule: Rule, metric: str) -> Column:
+    def shared_result(self, rule: Rule, metric: str) -> str:
         """The result struct of a column rule, from its metric (see column_metrics)."""
         if rule.kind == ROW_COUNT_CHANGE:
             return self.row_count_change(rule)
         if rule.kind == FRESHNESS:
-            return self.freshness(rule, F.col(metric))
-        details = F.format_string("%d row(s) %s", F.col(metric), F.lit(failure_words(rule)))
-        return self.row_outcome(rule, F.col(metric), details)
+            return self.freshness(rule, sql_name(metric))
+        failed = sql_name(metric)
+        details = f"format_string('%d row(s) %s', {failed}, {sql_text(failure_words(rule))})"
+        return self.row_outcome(rule, failed, details)
 
     def row_outcome(
-        self, rule: Rule, failed_rows: Column, details: Column, rows: str = ROWS_METRIC
-    ) -> Column:
-        return self.outcome(rule, failed_rows == 0, failed_rows, F.col(rows), details)
+        self, rule: Rule, failed_rows: str, details: str, rows: str = ROWS_METRIC
+    ) -> str:
+        return self.outcome(rule, f"{failed_rows} = 0", failed_rows, sql_name(rows), details)
 
-    def unique(self, rule: Rule, prefix: str = "") -> Column:
+    def unique(self, rule: Rule, prefix: str = "") -> str:
         """A unique rule's result from its `<prefix>_rows`, `_failed` and `_keys` columns."""
-        failed = F.col(prefix + FAILED_METRIC)
-        details = F.format_string(
-            "%d row(s) share %d duplicated key(s) (%s)",
-            failed,
-            F.col(prefix + KEYS_METRIC),
-            F.lit(", ".join(rule.columns)),
+        failed = sql_name(prefix + FAILED_METRIC)
+        details = (
+            "format_string('%d row(s) share %d duplicated key(s) (%s)', "
+            f"{failed}, {sql_name(prefix + KEYS_METRIC)}, {sql_text(', '.join(rule.columns))})"
         )
         return self.row_outcome(rule, failed, details, prefix + ROWS_METRIC)
 
-    def orphans(self, rule: Rule, prefix: str = "") -> Column:
+    def orphans(self, rule: Rule, prefix: str = "") -> str:
         """A foreign key's result from its `<prefix>_rows`, `_failed` and `_example` columns."""
-        failed = F.col(prefix + FAILED_METRIC)
-        details = F.format_string(
-            "%d row(s) with %s not found in %s.%s%s",
-            failed,
-            F.lit(rule.column),
-            F.lit(rule.params["ref_table"]),
-            F.lit(rule.params["ref_column"]),
-            F.coalesce(F.concat(F.lit(", e.g. "), F.col(prefix + EXAMPLE_METRIC)), F.lit("")),
+        failed = sql_name(prefix + FAILED_METRIC)
+        example = f"coalesce(concat(', e.g. ', {sql_name(prefix + EXAMPLE_METRIC)}), '')"
+        details = (
+            "format_string('%d row(s) with %s not found in %s.%s%s', "
+            f"{failed}, {sql_text(rule.column)}, {sql_text(rule.params['ref_table'])}, "
+            f"{sql_text(rule.params['ref_column'])}, {example})"
         )
         return self.row_outcome(rule, failed, details, prefix + ROWS_METRIC)
 
@@ -271,41 +268,35 @@ class _Context:
                 else f"reference column missing: {ref_table}.{ref_column}"
             )
             rows_df = table_df.agg(F.count(F.lit(1)).alias(ROWS_METRIC))
-            return explode_results(rows_df, [self.failed(rule, missing, F.col(ROWS_METRIC))])
+            return explode_results(rows_df, [self.failed(rule, missing, sql_name(ROWS_METRIC))])
         orphans = orphan_rows_of_few if rule.table in self.few_rows else orphan_rows
         metrics_df = orphans(table_df, rule.column, ref_df, ref_column)
         return explode_results(metrics_df, [self.orphans(rule)])
 
-    def freshness(self, rule: Rule, latest: Column) -> Column:
+    def freshness(self, rule: Rule, latest: str) -> str:
         max_age = int(rule.params["max_age_days"])
-        reference = F.lit(self.reference_date).cast("date")
-        age = F.datediff(reference, latest)
-        details = F.when(latest.isNull(), F.lit(f"no {rule.column} values")).otherwise(
-            F.format_string(
-                "latest %s is %d day(s) before %s (max %d)",
-                latest.cast("string"),
-                age,
-                reference.cast("string"),
-                F.lit(max_age),
-            )
+        reference = f"DATE {sql_text(self.reference_date.isoformat())}"
+        age = f"datediff({reference}, {latest})"
+        details = (
+            f"CASE WHEN {latest} IS NULL THEN {sql_text(f'no {rule.column} values')} "
+            "ELSE format_string('latest %s is %d day(s) before %s (max %d)', "
+            f"CAST({latest} AS STRING), {age}, CAST({reference} AS STRING), {max_age}) END"
         )
-        is_passed = F.coalesce(age <= max_age, F.lit(False))
-        return self.outcome(rule, is_passed, F.lit(None), F.col(ROWS_METRIC), details)
+        is_passed = f"coalesce({age} <= {max_age}, false)"
+        return self.outcome(rule, is_passed, "NULL", sql_name(ROWS_METRIC), details)
 
-    def row_count_change(self, rule: Rule) -> Column:
+    def row_count_change(self, rule: Rule) -> str:
         counted = self.table_counts.get(rule.table)
-        rows = F.col(ROWS_METRIC) if counted is None else F.lit(counted).cast(LongType())
+        rows = sql_name(ROWS_METRIC) if counted is None else f"CAST({int(counted)} AS BIGINT)"
         previous = self.previous_counts.get(rule.table)
         if previous is None or previous == 0:
             why = "no previous count" if previous is None else "previous count is 0"
-            return self.outcome(rule, F.lit(True), F.lit(None), rows, F.lit(f"skipped: {why}"))
-        max_change = float(rule.params["max_change"])
-        change = (rows - F.lit(previous)) / F.lit(previous)
-        details = F.format_string(
-            "%d rows vs %d previously: %+.1f%% (max %.1f%%)",
-            rows,
-            F.lit(previous),
-            change * 100,
-            F.lit(max_change * 100),
+            return self.outcome(rule, "true", "NULL", rows, sql_text(f"skipped: {why}"))
+        previous = int(previous)
+        max_change = f"CAST({sql_text(repr(float(rule.params['max_change'])))} AS DOUBLE)"
+        change = f"(({rows} - {previous}) / {previous})"
+        details = (
+            "format_string('%d rows vs %d previously: %+.1f%% (max %.1f%%)', "
+            f"{rows}, {previous}, {change} * 100, {max_change} * 100)"
         )
-        return self.outcome(rule, F.abs(change) <= max_change, F.lit(None), rows, details)
+        return self.outcome(rule, f"abs({change}) <= {max_change}", "NULL", rows, details)

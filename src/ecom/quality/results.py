@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pyspark.sql.functions as F
-from pyspark.sql import Column, DataFrame, Row
+from pyspark.sql import DataFrame, Row
 from pyspark.sql.types import (
     BooleanType,
     LongType,
@@ -97,7 +97,8 @@ def failure_words(rule: Rule) -> str:
     return _FAILURE_WORDS[rule.kind](rule)
 
 
-def explode_results(row_df: DataFrame, results: list[Column]) -> DataFrame:
-    """A one-row frame + result structs → one row per result, the dq_results columns."""
-    exploded_df = row_df.select(F.explode(F.array(*results)).alias("_result"))
-    return exploded_df.select(*[F.col(f"_result.{name}").alias(name) for name in OUTCOME_FIELDS])
+def explode_results(row_df: DataFrame, results: list[str]) -> DataFrame:
+    """A one-row frame + result structs (SQL expressions over its columns, see
+    ecom.quality.evaluate) → one row per result, the dq_results columns, in one call
+    (ecom.quality.sqltext)."""
+    return row_df.selectExpr(f"inline(array({', '.join(results)}))")
