@@ -12,6 +12,7 @@ from decimal import Decimal
 import pyspark.sql.functions as F
 import pytest
 from chispa import assert_df_equality
+from pyspark.sql import Observation
 from pyspark.sql.types import (
     DateType,
     DecimalType,
@@ -55,7 +56,8 @@ from ecom.quality.rules import (
     unique,
     value_range,
 )
-from ecom.quality.sqltext import sql_text
+from ecom.quality.sqltext import sql_literal, sql_text
+from ecom.runtime.metrics import observed_values
 from ecom.sources.clickstream.lines import STAGED_SCHEMA
 from ecom.storage.lake import CURATED_TABLES_BY_SOURCE
 from ecom.transforms.calendar import build_dim_time
@@ -572,3 +574,34 @@ def test_rule_texts_reach_the_results_exactly_whatever_their_characters(spark) -
     texts = ["it's", "a\\b", "50% of 'x'", "line\nbreak", "\\'", "naïve ✓", "`col`"]
     [row] = spark.range(1).selectExpr(*[sql_text(text) for text in texts]).collect()
     assert list(row) == texts
+
+
+def test_parameter_literals_keep_the_type_and_value_spark_gives_them(spark) -> None:
+    """Rule parameters in SQL text (sql_literal) are what F.lit makes of them."""
+    values = [7, 3_000_000_000, 0.001, 1e-07, Decimal("12.50"), "a'b", True, date(2019, 10, 5)]
+    texts = spark.range(1).selectExpr(*[sql_literal(v) for v in values])
+    lits = spark.range(1).select(*[F.lit(v) for v in values])
+    assert [f.dataType for f in texts.schema] == [f.dataType for f in lits.schema]
+    assert list(texts.first()) == list(lits.first()) == values
+    assert spark.range(1).selectExpr(sql_literal(None)).first()[0] is None
+
+
+def test_observed_values_read_counts_and_dates_in_one_text(spark, monkeypatch) -> None:
+    def per_key(*args, **kwargs):
+        raise AssertionError("read key by key, not as one text")
+
+    monkeypatch.setattr("ecom.runtime.metrics.observed", per_key)
+    observation = Observation("m")
+    frame = spark.createDataFrame([(date(2019, 10, 1),), (date(2019, 10, 3),), (None,)], "d date")
+    frame.observe(
+        observation,
+        F.count(F.lit(1)).alias("_rows"),
+        F.max("d").alias("_m_latest"),
+        F.max(F.when(F.lit(False), F.col("d"))).alias("_m_none"),
+    ).collect()
+    kinds = {"_rows": "bigint", "_m_latest": "date", "_m_none": "date"}
+    assert observed_values(observation, kinds) == {
+        "_rows": 3,
+        "_m_latest": date(2019, 10, 3),
+        "_m_none": None,
+    }
