@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from functools import reduce
 from typing import Any
 
 import pyspark.sql.functions as F
@@ -111,16 +110,37 @@ def failing_condition(rule: Rule) -> str:
     )
 
 
+def _exprs(*texts: str) -> list[Column]:
+    """SQL expressions (with their aliases) as Columns: one call into the JVM each."""
+    return [F.expr(text) for text in texts]
+
+
+def _key_counts(duplicated: str, count: str, prefix: str = "", rows: bool = True) -> list[str]:
+    """Rows (unless not `rows`), rows whose key is `duplicated`, and such keys, over grouped
+    keys whose row count is the column `count`; named `prefix` + the metric names."""
+    names = {metric: sql_name(prefix + metric) for metric in (ROWS_METRIC, FAILED_METRIC)}
+    return [
+        *([f"coalesce(sum({count}), 0) AS {names[ROWS_METRIC]}"] if rows else []),
+        f"coalesce(sum(CASE WHEN {duplicated} THEN {count} END), 0) AS {names[FAILED_METRIC]}",
+        f"count(CASE WHEN {duplicated} THEN 1 END) AS {sql_name(prefix + KEYS_METRIC)}",
+    ]
+
+
+def _orphan_counts(orphan: str) -> list[str]:
+    """Fact rows, rows whose key is an `orphan`, and the smallest such key, over grouped keys
+    with their fact rows in `_n`."""
+    return [
+        f"coalesce(sum(_n), 0) AS {sql_name(ROWS_METRIC)}",
+        f"coalesce(sum(CASE WHEN {orphan} THEN _n END), 0) AS {sql_name(FAILED_METRIC)}",
+        f"CAST(min(CASE WHEN {orphan} THEN _key END) AS STRING) AS {sql_name(EXAMPLE_METRIC)}",
+    ]
+
+
 def duplicated_rows(table_df: DataFrame, columns: tuple[str, ...]) -> DataFrame:
     """Table → one row: its rows, rows whose (non-null) key occurs more than once, such keys."""
-    groups_df = table_df.groupBy(*columns).agg(F.count(F.lit(1)).alias("_n"))
-    has_null = reduce(lambda a, b: a | b, [F.col(column).isNull() for column in columns])
-    duplicated = ~has_null & (F.col("_n") > 1)
-    return groups_df.agg(
-        F.coalesce(F.sum("_n"), F.lit(0)).alias(ROWS_METRIC),
-        F.coalesce(F.sum(F.when(duplicated, F.col("_n"))), F.lit(0)).alias(FAILED_METRIC),
-        F.count(F.when(duplicated, 1)).alias(KEYS_METRIC),
-    )
+    groups_df = table_df.groupBy(*columns).agg(F.expr("count(1) AS _n"))
+    has_null = " OR ".join(f"{sql_name(column)} IS NULL" for column in columns)
+    return groups_df.agg(*_exprs(*_key_counts(f"NOT ({has_null}) AND _n > 1", "_n")))
 
 
 def rows_sharing_keys(
@@ -137,36 +157,23 @@ def rows_sharing_keys(
         table_df.select(*columns)
         .join(keys_df, list(columns), "left_semi")  # null keys never match: ignored
         .groupBy(*columns)
-        .agg(F.count(F.lit(1)).alias("_n"))
+        .agg(F.expr("count(1) AS _n"))
     )
-    duplicated = F.col("_n") > 1
-    counts_df = groups_df.agg(
-        F.coalesce(F.sum(F.when(duplicated, F.col("_n"))), F.lit(0)).alias(FAILED_METRIC),
-        F.count(F.when(duplicated, 1)).alias(KEYS_METRIC),
-    )
-    return checked_df.agg(F.count(F.lit(1)).alias(ROWS_METRIC)).crossJoin(counts_df)
+    counts_df = groups_df.agg(*_exprs(*_key_counts("_n > 1", "_n", rows=False)))
+    return checked_df.agg(F.expr(f"count(1) AS {sql_name(ROWS_METRIC)}")).crossJoin(counts_df)
 
 
 def orphan_rows(table_df: DataFrame, column: str, ref_df: DataFrame, ref_column: str) -> DataFrame:
     """Fact + dimension → one row: fact rows, rows whose non-null key the dimension lacks, and
     the smallest such key. Keys of both sides are grouped together (no join, no broadcast)."""
-    fact_keys_df = table_df.select(
-        F.col(column).alias("_key"), F.lit(1).alias("_fact"), F.lit(0).alias("_ref")
-    )
-    ref_keys_df = ref_df.select(
-        F.col(ref_column).alias("_key"), F.lit(0).alias("_fact"), F.lit(1).alias("_ref")
-    )
+    fact_keys_df = table_df.selectExpr(f"{sql_name(column)} AS _key", "1 AS _fact", "0 AS _ref")
+    ref_keys_df = ref_df.selectExpr(f"{sql_name(ref_column)} AS _key", "0 AS _fact", "1 AS _ref")
     keys_df = (
         fact_keys_df.unionByName(ref_keys_df)
         .groupBy("_key")
-        .agg(F.sum("_fact").alias("_n"), F.max("_ref").alias("_found"))
+        .agg(*_exprs("sum(_fact) AS _n", "max(_ref) AS _found"))
     )
-    orphan = F.col("_key").isNotNull() & (F.col("_found") == 0)
-    return keys_df.agg(
-        F.coalesce(F.sum("_n"), F.lit(0)).alias(ROWS_METRIC),
-        F.coalesce(F.sum(F.when(orphan, F.col("_n"))), F.lit(0)).alias(FAILED_METRIC),
-        F.min(F.when(orphan, F.col("_key"))).cast("string").alias(EXAMPLE_METRIC),
-    )
+    return keys_df.agg(*_exprs(*_orphan_counts("_key IS NOT NULL AND _found = 0")))
 
 
 def orphan_rows_of_few(
@@ -175,20 +182,19 @@ def orphan_rows_of_few(
     """`orphan_rows` when the fact rows are few (an incremental run's rebuilt partitions):
     their keys are broadcast and probed while the dimension is scanned, so the dimension is
     never shuffled. Same one-row result."""
-    keys_df = table_df.groupBy(F.col(column).alias("_key")).agg(F.count(F.lit(1)).alias("_n"))
+    keys_df = (
+        table_df.selectExpr(f"{sql_name(column)} AS _key")
+        .groupBy("_key")
+        .agg(F.expr("count(1) AS _n"))
+    )
     found_df = (
-        ref_df.select(F.col(ref_column).alias("_key"))
+        ref_df.selectExpr(f"{sql_name(ref_column)} AS _key")
         .join(F.broadcast(keys_df.select("_key")), "_key")
         .distinct()
-        .withColumn("_found", F.lit(1))
+        .selectExpr("_key", "1 AS _found")
     )
     marked_df = keys_df.join(F.broadcast(found_df), "_key", "left")
-    orphan = F.col("_key").isNotNull() & F.col("_found").isNull()
-    return marked_df.agg(
-        F.coalesce(F.sum("_n"), F.lit(0)).alias(ROWS_METRIC),
-        F.coalesce(F.sum(F.when(orphan, F.col("_n"))), F.lit(0)).alias(FAILED_METRIC),
-        F.min(F.when(orphan, F.col("_key"))).cast("string").alias(EXAMPLE_METRIC),
-    )
+    return marked_df.agg(*_exprs(*_orphan_counts("_key IS NOT NULL AND _found IS NULL")))
 
 
 def fact_prefix(index: int) -> str:
@@ -206,33 +212,25 @@ def shared_key_metrics(
     tags = [fact_prefix(index) for index in range(len(facts))]
 
     def tagged(table_df: DataFrame, column: str, tag: str | None) -> DataFrame:
-        return table_df.select(
-            F.col(column).alias("_key"),
-            F.lit(1 if tag is None else 0).cast("bigint").alias("_ref"),
-            *[F.lit(1 if name == tag else 0).cast("bigint").alias(name) for name in tags],
+        return table_df.selectExpr(
+            f"{sql_name(column)} AS _key",
+            f"CAST({1 if tag is None else 0} AS BIGINT) AS _ref",
+            *[f"CAST({1 if name == tag else 0} AS BIGINT) AS {name}" for name in tags],
         )
 
     keys_df = tagged(ref_df, ref_column, None)
     for (fact_df, column), tag in zip(facts, tags, strict=True):
         keys_df = keys_df.unionByName(tagged(fact_df, column, tag))
     grouped_df = keys_df.groupBy("_key").agg(
-        F.sum("_ref").alias("_ref"), *[F.sum(name).alias(name) for name in tags]
+        *_exprs("sum(_ref) AS _ref", *[f"sum({name}) AS {name}" for name in tags])
     )
-    present = F.col("_key").isNotNull()
-    duplicated, missing = present & (F.col("_ref") > 1), present & (F.col("_ref") == 0)
-    metrics = [
-        F.coalesce(F.sum("_ref"), F.lit(0)).alias(KEY_PREFIX + ROWS_METRIC),
-        F.coalesce(F.sum(F.when(duplicated, F.col("_ref"))), F.lit(0)).alias(
-            KEY_PREFIX + FAILED_METRIC
-        ),
-        F.count(F.when(duplicated, 1)).alias(KEY_PREFIX + KEYS_METRIC),
-    ]
+    duplicated, missing = "_key IS NOT NULL AND _ref > 1", "_key IS NOT NULL AND _ref = 0"
+    metrics = _key_counts(duplicated, "_ref", KEY_PREFIX)
     for tag in tags:
         metrics += [
-            F.coalesce(F.sum(tag), F.lit(0)).alias(tag + ROWS_METRIC),
-            F.coalesce(F.sum(F.when(missing, F.col(tag))), F.lit(0)).alias(tag + FAILED_METRIC),
-            F.min(F.when(missing & (F.col(tag) > 0), F.col("_key")))
-            .cast("string")
-            .alias(tag + EXAMPLE_METRIC),
+            f"coalesce(sum({tag}), 0) AS {tag + ROWS_METRIC}",
+            f"coalesce(sum(CASE WHEN {missing} THEN {tag} END), 0) AS {tag + FAILED_METRIC}",
+            f"CAST(min(CASE WHEN {missing} AND {tag} > 0 THEN _key END) AS STRING)"
+            f" AS {tag + EXAMPLE_METRIC}",
         ]
-    return grouped_df.agg(*metrics)
+    return grouped_df.agg(*_exprs(*metrics))
