@@ -15,6 +15,9 @@ from ecom.storage.lake import Lake, curated_tables
 # Columns naming the run that wrote a row (the customer models' tables): two runs of the
 # same data differ in them by design, so comparisons of two lakes leave them out.
 RUN_COLUMNS = ("run_id", "changed_by_run", "scored_at", "evaluated_at")
+# With the ingest's lineage: the columns two lakes that took the same rows in other runs
+# differ in (the crash tests compare a rerun with a run that was never killed).
+LINEAGE = ("ingest_run_id", "ingested_at", *RUN_COLUMNS)
 
 
 def without_run_columns(table_df: DataFrame) -> DataFrame:

@@ -16,14 +16,12 @@ from ecom.devdata.generate import generate
 from ecom.jobs.pipeline import run_pipeline
 from ecom.query.local import LocalEngine
 from ecom.storage.lake import Lake
+from tests import lakeread
 from tests.e2e.killedruns import KilledRuns, clean_run, selected_points
-from tests.lakeread import lake_rows as published_lake_rows
-from tests.lakeread import read_curated
+from tests.lakeread import LINEAGE, read_curated
 
 pytestmark = pytest.mark.e2e
 
-# Columns that name the run which wrote a row: they differ between two lakes by design.
-LINEAGE = ("ingest_run_id", "ingested_at", "run_id", "changed_by_run", "scored_at", "evaluated_at")
 
 # (kill point, what the killed run published before dying)
 KILL_POINTS = [
@@ -40,7 +38,7 @@ KILLED_TEST = "test_killed_run_leaves_published_tables_whole_and_next_run_comple
 
 def lake_rows(lake: Lake) -> dict[str, list[tuple]]:
     """Staged events and every curated table as sorted row lists, lineage columns dropped."""
-    return published_lake_rows(lake, "clickstream", LINEAGE, LINEAGE)
+    return lakeread.lake_rows(lake, "clickstream", LINEAGE, LINEAGE)
 
 
 def revenue_by_query(lake: Lake) -> object:

@@ -11,28 +11,20 @@ from ecom.jobs.pipeline import run_pipeline
 from ecom.storage.lake import Lake
 from tests.e2e.killedruns import KilledRuns, clean_run, selected_points
 from tests.e2e.test_retail_pipeline import RETAIL_DAYS
-from tests.lakeread import lake_rows
+from tests.lakeread import LINEAGE, lake_rows
 
 pytestmark = pytest.mark.e2e
 
 # The ingest (and its kill points) is shared with clickstream: the retail star is what is new.
 KILL_POINTS = ["write:fact_cancellations"]
 
-# Lineage, and the columns naming the run that wrote a row (so runs of the same data compare).
-LINEAGE = (
-    "ingest_run_id",
-    "ingested_at",
-    "source_file",
-    "run_id",
-    "changed_by_run",
-    "scored_at",
-    "evaluated_at",
-)
+# Lineage, the columns naming the run, and the raw file a line came from.
+RETAIL_LINEAGE = (*LINEAGE, "source_file")
 
 
 def table_rows(lake: Lake) -> dict[str, list[tuple]]:
     """Staged lines and every curated table, sorted, without the columns naming the run."""
-    return lake_rows(lake, "online-retail", LINEAGE, LINEAGE)
+    return lake_rows(lake, "online-retail", RETAIL_LINEAGE, RETAIL_LINEAGE)
 
 
 @pytest.fixture(scope="module")

@@ -605,3 +605,16 @@ def test_observed_values_read_counts_and_dates_in_one_text(spark, monkeypatch) -
         "_m_latest": date(2019, 10, 3),
         "_m_none": None,
     }
+
+
+def test_observed_text_that_is_not_exactly_the_metrics_is_not_trusted() -> None:
+    """observed_values reads its one text only when it holds exactly the metrics asked for
+    (else it reads them key by key)."""
+    from ecom.runtime.metrics import _parsed
+
+    kinds = {"_rows": "bigint", "_m_latest": "date"}
+    assert _parsed("{_rows=3, _m_latest=null}", kinds) == {"_rows": 3, "_m_latest": None}
+    assert _parsed("{_rows=3}", kinds) is None  # a metric missing
+    assert _parsed("{_rows=3, _m_latest=2019-10-03, _x=1}", kinds) is None  # one more
+    assert _parsed("{_rows=3, _m_latest=Oct 3}", kinds) is None  # not an ISO date
+    assert _parsed("_rows=3, _m_latest=2019-10-03", kinds) is None  # not a map's text

@@ -36,17 +36,25 @@ def observed_values(
     ({name=value, ...}) instead of a call per key and value (~90 calls a table); a text that
     does not read as exactly those metrics falls back to `observed`."""
     text = _waited(observation, lambda: str(observation._jo.getAsJava().toString()), timeout)
-    values: dict[str, object] = {}
-    try:
-        for item in text[1:-1].split(", ") if text != "{}" else []:
-            name, value = item.split("=", 1)
-            values[name] = None if value == "null" else _PARSERS[kinds[name]](value)
-    except (KeyError, ValueError):
-        values = {}
-    if text[:1] + text[-1:] == "{}" and values.keys() == set(kinds):
+    values = _parsed(text, kinds)
+    if values is not None:
         return values
     raw = observed(observation, timeout)
     return {
         name: None if raw[name] is None else _PARSERS[kind](str(raw[name]))
         for name, kind in kinds.items()
     }
+
+
+def _parsed(text: str, kinds: Mapping[str, str]) -> dict[str, object] | None:
+    """`{name=value, ...}` → exactly the metrics of `kinds`, typed; None if it is not that."""
+    if not (text.startswith("{") and text.endswith("}")):
+        return None
+    values: dict[str, object] = {}
+    try:
+        for item in text[1:-1].split(", ") if text != "{}" else []:
+            name, value = item.split("=", 1)
+            values[name] = None if value == "null" else _PARSERS[kinds[name]](value)
+    except (KeyError, ValueError):
+        return None
+    return values if values.keys() == set(kinds) else None
