@@ -225,6 +225,19 @@ def test_freshness_against_the_reference_date(results) -> None:
     assert bad.details == "latest 2019-10-31 is 3 day(s) before 2019-11-03 (max 2)"
 
 
+def test_a_moment_as_reference_counts_as_its_day(spark) -> None:
+    # 23:59 on the reference day: still 2 days after 2019-11-01, not 2 days and a bit.
+    rows = evaluate(
+        {"good_fact": spark.createDataFrame(GOOD_ROWS, FACT_SCHEMA)},
+        [freshness("good_fact", "purchase_date", max_age_days=2)],
+        run_id="run-1",
+        reference_date=datetime(2019, 11, 3, 23, 59),
+    ).collect()
+    assert [(row.is_passed, row.details) for row in rows] == [
+        (True, "latest 2019-11-01 is 2 day(s) before 2019-11-03 (max 2)")
+    ]
+
+
 def test_row_count_change_with_and_without_previous_count(results) -> None:
     good = results[("good_fact", "row_count_change")]
     assert good.is_passed

@@ -30,7 +30,7 @@ from ecom.quality.checks import (
 )
 from ecom.quality.results import OUTCOME_FIELDS, explode_results, failure_words
 from ecom.quality.rules import FOREIGN_KEY, FRESHNESS, ROW_COUNT_CHANGE, UNIQUE, Rule
-from ecom.quality.sqltext import sql_name, sql_text
+from ecom.quality.sqltext import sql_literal, sql_name, sql_text
 
 
 def evaluate(
@@ -98,7 +98,9 @@ class _Context:
     ) -> None:
         self.tables = tables
         self.run_id = run_id
-        self.reference_date = reference_date
+        # A datetime counts as its day (freshness is in whole days).
+        is_moment = isinstance(reference_date, datetime)
+        self.reference_date = reference_date.date() if is_moment else reference_date
         self.previous_counts = previous_counts
         # Whole-table row counts, when the frames passed in are only the rows to check
         # (an incremental run checks the partitions it rebuilt): row_count_change uses them.
@@ -275,7 +277,7 @@ class _Context:
 
     def freshness(self, rule: Rule, latest: str) -> str:
         max_age = int(rule.params["max_age_days"])
-        reference = f"DATE {sql_text(self.reference_date.isoformat())}"
+        reference = sql_literal(self.reference_date)
         age = f"datediff({reference}, {latest})"
         details = (
             f"CASE WHEN {latest} IS NULL THEN {sql_text(f'no {rule.column} values')} "
