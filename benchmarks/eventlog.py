@@ -144,6 +144,9 @@ class Stage:
     totals: Totals = field(default_factory=Totals)
     accumulables: dict[int, float] = field(default_factory=dict)
     rdd_names: list[str] = field(default_factory=list)
+    # What the stage's Python RDDs read: the names of the RDDs at the root of their lineage
+    # within the stage (e.g. ParallelCollectionRDD: rows sent from the driver).
+    python_sources: set[str] = field(default_factory=set)
     part: str = "other"
 
     @property
@@ -201,6 +204,26 @@ def _executor_metrics(metrics: dict[str, Any], log: EventLog) -> None:
     log.gc_seconds = max(log.gc_seconds, metrics.get("TotalGCTime", 0) / 1000)
 
 
+def python_sources(rdd_infos: list[dict[str, Any]]) -> set[str]:
+    """A stage's "RDD Info" → the names of the RDDs its Python RDDs read from: the roots of
+    their lineage within the stage (RDDs whose parents are outside it, or none)."""
+    by_id = {rdd["RDD ID"]: rdd for rdd in rdd_infos}
+    roots: set[str] = set()
+    pending = [rdd["RDD ID"] for rdd in rdd_infos if "Python" in rdd["Name"]]
+    seen: set[int] = set()
+    while pending:
+        rdd = by_id[pending.pop()]
+        if rdd["RDD ID"] in seen:
+            continue
+        seen.add(rdd["RDD ID"])
+        parents = [parent for parent in rdd.get("Parent IDs", []) if parent in by_id]
+        if parents:
+            pending.extend(parents)
+        else:
+            roots.add(rdd["Name"])
+    return roots
+
+
 def read_event_log(path: Path) -> EventLog:
     """Parse a Spark event log (one JSON event per line)."""
     log = EventLog()
@@ -251,6 +274,7 @@ def read_event_log(path: Path) -> EventLog:
                 stage.submitted = (info.get("Submission Time") or 0) / 1000 or None
                 stage.completed = (info.get("Completion Time") or 0) / 1000 or None
                 stage.rdd_names = [rdd["Name"] for rdd in info.get("RDD Info", [])]
+                stage.python_sources = python_sources(info.get("RDD Info", []))
                 for accumulable in info.get("Accumulables", []):
                     with contextlib.suppress(TypeError, ValueError):  # e.g. observed rows
                         stage.accumulables[accumulable["ID"]] = float(accumulable["Value"])

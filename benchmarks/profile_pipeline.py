@@ -56,6 +56,8 @@ from bench_pipeline import (  # noqa: E402
 RESULTS = HERE / "results"
 REFERENCE = REPO.parent / "shared" / "bench" / "reference_duckdb.py"
 SEED = 7
+# The RDD a Python RDD reads when it turns driver-side rows into a DataFrame.
+DRIVER_ROWS = "ParallelCollectionRDD"
 MB = 1e6
 from eventlog import (  # noqa: E402
     PARTS,
@@ -282,15 +284,17 @@ def python_on_row_path(log: EventLog, workers: dict[str, Any]) -> dict[str, Any]
     (`workers`: how many, their CPU seconds and peak RSS, as sampled).
 
     A Python worker is on the row path when a plan has a Python operator (a UDF, mapInPandas,
-    mapInArrow...) or a stage with a Python RDD reads rows from files or a shuffle; a stage
-    that only turns a few driver-side rows into a DataFrame (createDataFrame) is not.
+    mapInArrow...) or a stage's Python RDD reads anything but rows sent from the driver
+    (files or a shuffle); a Python RDD over a ParallelCollectionRDD only turns a few
+    driver-side rows into a DataFrame (createDataFrame), even when its stage unions them
+    with rows read elsewhere.
     """
     operators = sorted(name for name in log.operator_names if PYTHON_OPERATORS.search(name))
     stages = [
         {
             "stage": stage.stage_id,
             "part": stage.part,
-            "rdds": sorted({name for name in stage.rdd_names if "Python" in name}),
+            "reads": sorted(stage.python_sources),
             "rows_in": stage.totals.input_records + stage.totals.shuffle_read_records,
             "rows_out": stage.totals.output_records + stage.totals.shuffle_write_records,
             "task_s": round(stage.totals.run_s, 2),
@@ -302,7 +306,8 @@ def python_on_row_path(log: EventLog, workers: dict[str, Any]) -> dict[str, Any]
         "python_operators": operators,
         "python_stages": stages,
         "python_workers": workers,
-        "on_row_path": bool(operators) or any(stage["rows_in"] for stage in stages),
+        "on_row_path": bool(operators)
+        or any(set(stage["reads"]) - {DRIVER_ROWS} for stage in stages),
     }
 
 

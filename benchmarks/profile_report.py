@@ -75,7 +75,8 @@ def print_result(result: dict[str, Any]) -> None:
         print(f"        {', '.join(stage['operators'])}" + (f"  [{metrics}]" if metrics else ""))
     python = result["python"]
     elsewhere = ", ".join(
-        f"stage {stage['stage']} ({stage['part']}: {stage['rows_in']} rows in, "
+        f"stage {stage['stage']} ({stage['part']}: Python reads "
+        f"{'+'.join(stage.get('reads', [])) or '?'}; stage {stage['rows_in']} rows in, "
         f"{stage['rows_out']} out, {stage['task_s']} task s)"
         for stage in python["python_stages"]
     )
