@@ -74,7 +74,7 @@ def test_the_roots_a_stages_python_rdds_read() -> None:
 
 
 def test_driver_rows_are_not_the_row_path_files_and_shuffles_are(tmp_path) -> None:
-    eventlog, profile = _module("eventlog"), _module("profile_pipeline")
+    eventlog, profile = _module("eventlog"), _module("profile_stages")
 
     def verdict(*stages: list[dict]) -> dict:
         path = tmp_path / "events"
